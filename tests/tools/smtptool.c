@@ -158,11 +158,14 @@ main(int argc, char **argv)
 		n++;
 	}
 
-	if (smtp_global_init() == -1)
-		return 2;
+	if (smtp_global_init() == -1) {
+		rc = 2;
+		goto done;
+	}
 	if ((s = smtp_open(&conf)) == NULL) {
 		smtp_global_cleanup();
-		return 2;
+		rc = 2;
+		goto done;
 	}
 	t0 = now();
 	for (int b = 0; b < batches; b++) {
@@ -186,6 +189,7 @@ main(int argc, char **argv)
 	smtp_close(s);
 	smtp_global_cleanup();
 
+done:
 	for (size_t k = 0; k < n; k++) {
 		free(items[k].reply);
 		free(datas[k]);
