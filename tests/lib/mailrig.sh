@@ -37,7 +37,7 @@
 # IP:127.0.0.1; "wrongname" is signed by the test CA for other.example only;
 # "unknownca" is self-signed for localhost/127.0.0.1 (no CA knows it).
 #
-# Users (passwords in clear in DIR/users): alice/alicepw, bob/bobpw,
+# Users (passwords in clear in DIR/users/NAME): alice/alicepw, bob/bobpw,
 # bench/benchpw, truc/trucpw; rig_add_user NAME PW adds more, even while
 # Dovecot runs.  Dovecot drops the domain: LMTP to alice@any.example reaches
 # alice.
@@ -112,17 +112,14 @@ _rig_greeting() {
 rig_free_port() {
 	local n=${1:-1} used=" " f line port tries=0 out=0
 	local pf=${RIG_PORTS_FILE:-${TEST_DIR:-${RIG_DIR:-/tmp}}/.ports-used}
-	# Every TCP socket in this network namespace, in any state.
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r _ line _; do
-			[[ $line == *:* ]] || continue
-			used+="$((16#${line##*:})) "
-		done <"$f"
-	done
-	if [ -f "$pf" ]; then
-		while read -r line; do used+="$line "; done <"$pf"
-	fi
+	# Every TCP socket in this network namespace, in any state.  (One cat:
+	# bash's read is byte by byte on /proc files, which is slow.)
+	f=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	while read -r _ line _; do
+		[[ $line == *:* ]] || continue
+		used+="$((16#${line##*:})) "
+	done <<<"$f"
+	[ -f "$pf" ] && used+="$(tr '\n' ' ' <"$pf")"
 	while [ "$out" -lt "$n" ] && [ "$tries" -lt 1000 ]; do
 		tries=$((tries + 1))
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 12768))
@@ -236,10 +233,12 @@ rig_init() {
 	RIG_CA=$RIG_TLS_DIR/ca.pem
 	: "${RIG_PORTS_FILE:=${TEST_DIR:-$dir}/.ports-used}"
 	RIG_POSTFIX_REJECT=$dir/postfix-reject
-	[ -f "$dir/users" ] || {
-		printf '%s\n' 'alice:{PLAIN}alicepw' 'bob:{PLAIN}bobpw' \
-		    'bench:{PLAIN}benchpw' 'truc:{PLAIN}trucpw' >"$dir/users"
-		chmod 0644 "$dir/users"
+	[ -d "$dir/users" ] || {
+		mkdir -p "$dir/users" && chmod 0755 "$dir/users"
+		rig_add_user alice alicepw
+		rig_add_user bob bobpw
+		rig_add_user bench benchpw
+		rig_add_user truc trucpw
 	}
 	export $_RIG_VARS
 	rig_save_env
@@ -311,9 +310,13 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Ln
 auth_verbose = yes
+auth_failure_delay = 0
+# One file per user: passwd-file re-reads a changed file at most once a
+# second, so a user added right after a login would stay unknown for up to
+# 1 s; a new file is read at once.
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN $RIG_DIR/users
+  args = scheme=PLAIN $RIG_DIR/users/%Ln
 }
 userdb {
   driver = static
@@ -357,6 +360,13 @@ service lmtp {
   inet_listener lmtp {
     address = 127.0.0.1
     port = $RIG_LMTP_PORT
+  }
+}
+# No auth penalty (2, 4, 8... s before answering a login after failed ones
+# from the same IP): auth turns it off when it cannot reach this socket.
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
   }
 }
 EOF
@@ -405,12 +415,12 @@ rig_restart_dovecot() {
 	rig_start_dovecot "${1:-${RIG_DOVECOT_CERT:-good}}"
 }
 
-# rig_add_user NAME PASSWORD: add or replace a user (Dovecot re-reads the file).
+# rig_add_user NAME PASSWORD: add a user (lower case), usable at once even
+# while Dovecot runs.  (Changing an existing user's password may take 1 s.)
 rig_add_user() {
-	local f=$RIG_DIR/users
-	grep -v "^$1:" "$f" >"$f.tmp" 2>/dev/null
-	printf '%s:{PLAIN}%s\n' "$1" "$2" >>"$f.tmp"
-	chmod 0644 "$f.tmp" && mv -f "$f.tmp" "$f"
+	local f=$RIG_DIR/users/$1
+	printf '%s:{PLAIN}%s\n' "$1" "$2" >"$f.tmp" &&
+	    chmod 0644 "$f.tmp" && mv -f "$f.tmp" "$f"
 }
 
 rig_doveadm() {

@@ -55,9 +55,10 @@ RC=0
 
 # --- TAP -----------------------------------------------------------------
 
+# diag ARG...: each argument on its own "# " line(s).
 diag() {
 	local line
-	printf '%s\n' "$*" | while IFS= read -r line; do printf '# %s\n' "$line"; done
+	printf '%s\n' "$@" | while IFS= read -r line; do printf '# %s\n' "$line"; done
 }
 
 pass() {
@@ -84,9 +85,18 @@ _t_tail() {
 	printf '%s\n' "$1" | tail -n 30
 }
 
+# Run "$@" in this shell (not a subshell: variables it sets and servers it
+# starts stay ours), output into $OUT.
+_t_run() {
+	local f=${TEST_DIR:-/tmp}/.out.$$
+	"$@" >"$f" 2>&1 && RC=0 || RC=$?
+	OUT=$(cat "$f")
+	rm -f "$f"
+}
+
 ok_cmd() {
 	local desc=$1; shift
-	OUT=$("$@" 2>&1) && RC=0 || RC=$?
+	_t_run "$@"
 	if [ "$RC" -eq 0 ]; then
 		pass "$desc"
 	else
@@ -96,7 +106,7 @@ ok_cmd() {
 
 fail_cmd() {
 	local desc=$1; shift
-	OUT=$("$@" 2>&1) && RC=0 || RC=$?
+	_t_run "$@"
 	if [ "$RC" -ne 0 ]; then
 		pass "$desc"
 	else
