@@ -156,6 +156,95 @@ is "  the rest tempfail" "$(grep -c '^[0-9]* tempfail' <<<"$OUT")" $((10 - sent)
 t=$(elapsed "$OUT")
 if lt "$t" 1; then pass "  at once (${t} s)"; else fail "  at once" "took $t s"; fi
 
+# A scripted server for what smtp-sink cannot do: drop a kept connection
+# when its second mail starts (mode "mail") or after that mail's data,
+# without an answer (mode "dot").  It does so once; later connections
+# behave.  It logs "CONN mail" for every mail it accepted.
+cat >"$TEST_DIR/flaky.py" <<'EOF'
+import socket, sys
+port, mode, log = int(sys.argv[1]), sys.argv[2], open(sys.argv[3], "a")
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(8)
+srv.settimeout(60)
+conn, dropped = 0, False
+while conn < 20:
+    c, _ = srv.accept()
+    c.settimeout(10)
+    conn += 1
+    f = c.makefile("rb")
+    say = lambda t: c.sendall(t.encode() + b"\r\n")
+    mails = 0
+    try:
+        say("220 flaky ESMTP")
+        while True:
+            line = f.readline()
+            if not line:
+                break
+            cmd = line.decode("latin-1").strip().upper()
+            drop = mails == 1 and not dropped
+            if cmd.startswith("EHLO"):
+                say("250-flaky")
+                say("250 8BITMIME")
+            elif cmd.startswith("MAIL"):
+                if drop and mode == "mail":
+                    dropped = True
+                    break
+                say("250 2.1.0 ok")
+            elif cmd.startswith("RCPT"):
+                say("250 2.1.5 ok")
+            elif cmd == "DATA":
+                say("354 go ahead")
+                while line not in (b".\r\n", b""):
+                    line = f.readline()
+                if drop and mode == "dot":
+                    dropped = True
+                    break
+                mails += 1
+                log.write("%d mail\n" % conn)
+                log.flush()
+                say("250 2.0.0 queued")
+            elif cmd == "QUIT":
+                say("221 2.0.0 bye")
+                break
+            else:
+                say("502 5.5.2 no")
+    except OSError:
+        pass
+    f.close()
+    c.close()
+EOF
+# greets PORT: a fresh connection to PORT reads a 220 line.
+greets() {
+	local line
+	(exec 3<>"/dev/tcp/127.0.0.1/$1" && IFS= read -r -t 2 line <&3 &&
+	    [[ $line == 220* ]]) 2>/dev/null
+}
+for mode in mail dot; do
+	port=$(free_port)
+	: >"$TEST_DIR/flaky-$mode.log"
+	/usr/bin/python3 "$TEST_DIR/flaky.py" "$port" "$mode" "$TEST_DIR/flaky-$mode.log" &
+	track_pid $!
+	wait_until 5 greets "$port" || bail_out "flaky.py did not start"
+	case $mode in
+	mail)
+		ok_cmd "connection dropped at MAIL: the mail is retried on a new one" \
+		    st --tls-none --gen 3 "smtp://127.0.0.1:$port/localhost" "$FROM" "$TO"
+		is "  all sent" "$(grep -cE '^[0-9] sent$' <<<"$OUT")" 3
+		;;
+	dot)
+		fail_cmd "connection dropped after the data: that mail waits, the batch goes on" \
+		    st --tls-none --gen 3 "smtp://127.0.0.1:$port/localhost" "$FROM" "$TO"
+		is "  1 and 3 sent, 2 tempfail" "$(grep -oE '^[0-9] [a-z]+' <<<"$OUT" | tr '\n' ' ')" \
+		    "1 sent 2 tempfail 3 sent "
+		;;
+	esac
+	like "  on a second connection" "$OUT" "2 connection\(s\)"
+done
+is "  the server took 3 mails (drop at MAIL)" "$(wc -l <"$TEST_DIR/flaky-mail.log")" 3
+is "  the server took 2 mails (drop after the data)" "$(wc -l <"$TEST_DIR/flaky-dot.log")" 2
+
 # --- speed -------------------------------------------------------------
 
 rig_start_sink || bail_out "smtp-sink did not restart"
