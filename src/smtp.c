@@ -6,6 +6,9 @@
  * MAIL FROM on the same connection (no new TCP, TLS, EHLO or AUTH).  Only
  * the per-mail options (sender, recipient, size) change between mails.
  *
+ * libcurl closes the connection after any failed transfer (a 550 to RCPT
+ * too), so a refused mail costs the next one a reconnect; refusals are rare.
+ *
  * Why a debug callback (and so CURLOPT_VERBOSE): it is the only place where
  * libcurl shows both the commands it sends and the lines the server answers.
  * The commands tell in which phase a failure happened (a 550 to RCPT is

@@ -74,15 +74,22 @@ void		 smtp_global_cleanup(void);
 struct smtp	*smtp_open(const struct smtp_conf *);
 
 /*
- * Sends items in order over one connection, reconnecting once if the server
- * dropped it.  Every item gets a status and, unless sent, a reply:
+ * Sends items in order over one connection.  Every item gets a status and,
+ * unless sent, a reply:
  *  - a 5xx answer to MAIL, RCPT or DATA is PERMFAIL for that item only,
- *    a 4xx answer TEMPFAIL for that item only; the others still go;
- *  - a connection that cannot be made, a TLS or AUTH failure, or a timeout
- *    marks that item and all the remaining ones TEMPFAIL at once (so a dead
- *    server costs at most about two timeouts per batch, not one per mail).
- * Items already holding a reply have it freed first.
- * Returns the number of items sent.
+ *    a 4xx answer TEMPFAIL for that item only; the others still go (libcurl
+ *    closes the connection after a refused mail: the next one reconnects);
+ *  - a connection kept from an earlier mail that the server dropped before
+ *    the data went out: the mail is tried once more on a new connection;
+ *    dropped after the data: that mail is TEMPFAIL (the server may have it,
+ *    so no second copy now) and the next mail reconnects;
+ *  - a new connection that fails (refused, TLS, AUTH, 421, lost), or a
+ *    timeout on any: that item and all the remaining ones are TEMPFAIL at
+ *    once with the same reply, so a dead server costs about two timeouts per
+ *    batch (the wait and QUIT's), not one per mail;
+ *  - an envelope address holding controls, spaces or <> is PERMFAIL.
+ * Items must start zeroed or hold a reply from an earlier call, which is
+ * freed first.  Returns the number of items sent.
  */
 size_t		 smtp_send_batch(struct smtp *, struct smtp_item *, size_t);
 
