@@ -30,7 +30,11 @@
 #	RIG_DOVECOT_CERT  good | wrongname | unknownca
 #	RIG_SINK_PORT     smtp-sink
 #	RIG_SINK_DIR      where smtp-sink dumps one file per message
-#	RIG_SMTP_PORT     Postfix smtpd
+#	RIG_SMTP_PORT     Postfix smtpd, STARTTLS offered (good certificate)
+#	RIG_SMTPS_PORT    Postfix smtpd, implicit TLS (good certificate)
+#	RIG_SMTP_WRONGNAME_PORT, RIG_SMTP_UNKNOWNCA_PORT
+#	                  Postfix smtpd offering STARTTLS with those certificates
+#	RIG_POSTFIX_RELAY sink | lmtp: where Postfix sends what it accepts
 #	RIG_POSTFIX_REJECT  $RIG_DIR/postfix-reject, one address per line -> 550 5.1.1
 #
 # Certificates: "good" is signed by the test CA for DNS:localhost and
@@ -92,14 +96,14 @@ _rig_wait_for() {
 	done
 }
 
-# _rig_greeting PORT PREFIX: true when a fresh connection to PORT reads a
-# first line starting with PREFIX.  An open port is not enough: Dovecot's
-# master listens before imap-login can answer.
+# _rig_greeting PORT PREFIX [TIMEOUT_S]: true when a fresh connection to
+# PORT reads a first line starting with PREFIX.  An open port is not enough:
+# Dovecot's master listens before imap-login can answer.
 _rig_greeting() {
 	local line=
 	(
 		exec 3<>"/dev/tcp/$RIG_HOST/$1" || exit 1
-		IFS= read -r -t 2 line <&3 || exit 1
+		IFS= read -r -t "${3:-2}" line <&3 || exit 1
 		exec 3>&-
 		[[ $line == "$2"* ]]
 	) 2>/dev/null
@@ -184,10 +188,53 @@ _rig_running() {
 	[ "$(_rig_starttime "$pid" 2>/dev/null)" = "$st" ] && _rig_group_alive "$pid"
 }
 
+# _rig_wait_ready NAME PORT GREETING LOG...: 0 once PORT greets with
+# GREETING; 1 as soon as the server died or logged a fatal error (Postfix
+# programs sleep 1 s before they exit on one), or after RIG_START_TIMEOUT.
+_rig_wait_ready() {
+	local pid st limit port=$2 greeting=$3
+	read -r pid st <"$RIG_DIR/$1.pid" || return 1
+	shift 3
+	limit=$(( $(_rig_now_us) + RIG_START_TIMEOUT * 1000000 ))
+	while :; do
+		st=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+		st=${st##*) }
+		case $st in Z*|X*) return 1;; esac
+		[ $# -gt 0 ] && grep -qs -e 'fatal:' -e 'Fatal:' "$@" && return 1
+		_rig_greeting "$port" "$greeting" 0.5 && return 0
+		[ "$(_rig_now_us)" -ge "$limit" ] && return 1
+		sleep 0.05
+	done
+}
+
+# _rig_listening PORT...: true if something listens on one of the PORTs.
+_rig_listening() {
+	local p hex tcp
+	tcp=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+	for p in "$@"; do
+		printf -v hex '%04X' "$p"
+		grep -qE "^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 0A " <<<"$tcp" &&
+		    return 0
+	done
+	return 1
+}
+
+# _rig_clash NAME PORTS LOG...: the server died because one of its ports was
+# taken meanwhile (another test picked it too): worth a retry on fresh
+# ports.  Postfix logs nothing that early, hence the look at the ports.
+_rig_clash() {
+	local name=$1 ports=$2; shift 2
+	if grep -qs 'in use' "$@" || _rig_listening $ports; then
+		_rig_err "$name: a port of $ports was taken meanwhile; trying others"
+		return 0
+	fi
+	return 1
+}
+
 # _rig_fail NAME LOG...: report a start failure with the server's logs.
 _rig_fail() {
 	local name=$1 f; shift
-	_rig_err "$name did not become ready within ${RIG_START_TIMEOUT}s"
+	_rig_err "$name did not start (or not within ${RIG_START_TIMEOUT}s)"
 	for f in "$@"; do
 		[ -s "$f" ] || continue
 		_rig_err "--- last lines of $f:"
@@ -201,7 +248,8 @@ _rig_fail() {
 
 _RIG_VARS="RIG_DIR RIG_HOST RIG_TLS_DIR RIG_CA RIG_IMAP_PORT RIG_IMAPS_PORT
 	RIG_LMTP_PORT RIG_DOVECOT_CONF RIG_DOVECOT_CERT RIG_SINK_PORT RIG_SINK_DIR
-	RIG_SMTP_PORT RIG_POSTFIX_REJECT RIG_POSTFIX_RELAY RIG_PORTS_FILE"
+	RIG_SMTP_PORT RIG_SMTPS_PORT RIG_SMTP_WRONGNAME_PORT RIG_SMTP_UNKNOWNCA_PORT
+	RIG_POSTFIX_REJECT RIG_POSTFIX_RELAY RIG_PORTS_FILE"
 
 rig_save_env() {
 	local v
@@ -380,16 +428,11 @@ EOF
 # answers "* OK".  Sets RIG_IMAP_PORT, RIG_IMAPS_PORT, RIG_LMTP_PORT,
 # RIG_DOVECOT_CONF, RIG_DOVECOT_CERT.
 rig_start_dovecot() {
-	local cert=${1:-${RIG_DOVECOT_CERT:-good}} d=$RIG_DIR/dovecot ports
+	local cert=${1:-${RIG_DOVECOT_CERT:-good}} d=${RIG_DIR:-}/dovecot ports try fresh
 	case $cert in good|wrongname|unknownca) ;;
 	*) _rig_err "rig_start_dovecot: unknown certificate '$cert'"; return 2;; esac
 	[ -n "${RIG_DIR:-}" ] || { _rig_err "rig_init first"; return 2; }
 	_rig_kill dovecot
-	if [ -z "${RIG_IMAP_PORT:-}" ]; then
-		ports=$(rig_free_port 3) || return 1
-		set -- $ports
-		RIG_IMAP_PORT=$1 RIG_IMAPS_PORT=$2 RIG_LMTP_PORT=$3
-	fi
 	if [ ${#d} -gt 70 ]; then	# unix sockets: sun_path is 108 bytes
 		_rig_err "rig directory path too long for Dovecot's sockets: $d"
 		return 1
@@ -398,13 +441,29 @@ rig_start_dovecot() {
 	[ "$(id -u)" -eq 0 ] &&
 	    chown "${MAIL_UID:-nobody}:${MAIL_GID:-nogroup}" "$RIG_DIR/mail"
 	RIG_DOVECOT_CONF=$d/dovecot.conf RIG_DOVECOT_CERT=$cert
-	export RIG_IMAP_PORT RIG_IMAPS_PORT RIG_LMTP_PORT RIG_DOVECOT_CONF RIG_DOVECOT_CERT
-	_rig_dovecot_conf "$cert" >"$RIG_DOVECOT_CONF" || return 1
-	rig_save_env
-	setsid dovecot -F -c "$RIG_DOVECOT_CONF" >"$d/stderr.log" 2>&1 </dev/null &
-	_rig_record dovecot $!
-	_rig_wait_for "$RIG_START_TIMEOUT" _rig_greeting "$RIG_IMAP_PORT" '* OK' ||
-	    _rig_fail dovecot "$d/stderr.log" "$d/dovecot.log"
+	export RIG_DOVECOT_CONF RIG_DOVECOT_CERT
+	for try in 1 2 3; do
+		fresh=
+		if [ -z "${RIG_IMAP_PORT:-}" ]; then
+			ports=$(rig_free_port 3) || return 1
+			set -- $ports
+			RIG_IMAP_PORT=$1 RIG_IMAPS_PORT=$2 RIG_LMTP_PORT=$3 fresh=1
+			export RIG_IMAP_PORT RIG_IMAPS_PORT RIG_LMTP_PORT
+		fi
+		_rig_dovecot_conf "$cert" >"$RIG_DOVECOT_CONF" || return 1
+		rig_save_env
+		: >"$d/dovecot.log"
+		setsid dovecot -F -c "$RIG_DOVECOT_CONF" >"$d/stderr.log" 2>&1 </dev/null &
+		_rig_record dovecot $!
+		_rig_wait_ready dovecot "$RIG_IMAP_PORT" '* OK' \
+		    "$d/stderr.log" "$d/dovecot.log" && return 0
+		_rig_kill dovecot
+		[ -n "$fresh" ] && [ "$try" -lt 3 ] &&
+		    _rig_clash dovecot "$RIG_IMAP_PORT $RIG_IMAPS_PORT $RIG_LMTP_PORT" \
+		    "$d/stderr.log" "$d/dovecot.log" || break
+		unset RIG_IMAP_PORT RIG_IMAPS_PORT RIG_LMTP_PORT
+	done
+	_rig_fail dovecot "$d/stderr.log" "$d/dovecot.log"
 }
 
 rig_stop_dovecot() {
@@ -495,23 +554,34 @@ _rig_deliver_import() {
 # Extra options go to smtp-sink, e.g. -r RCPT (4xx to every RCPT) or
 # -f DATA (5xx after DATA): see smtp-sink(1).
 rig_start_sink() {
-	local d=$RIG_DIR/sink
+	local d=${RIG_DIR:-}/sink try fresh
 	[ -n "${RIG_DIR:-}" ] || { _rig_err "rig_init first"; return 2; }
 	_rig_kill sink
-	[ -n "${RIG_SINK_PORT:-}" ] || RIG_SINK_PORT=$(rig_free_port) || return 1
 	RIG_SINK_DIR=$d/dump
-	export RIG_SINK_PORT RIG_SINK_DIR
+	export RIG_SINK_DIR
 	mkdir -p "$RIG_SINK_DIR" || return 1
-	rig_save_env
 	if [ "$(id -u)" -eq 0 ]; then
 		chown nobody "$RIG_SINK_DIR"
 		set -- -u nobody "$@"
 	fi
-	setsid smtp-sink "$@" -d "$RIG_SINK_DIR/msg." "$RIG_HOST:$RIG_SINK_PORT" 128 \
-	    >"$d/sink.log" 2>&1 </dev/null &
-	_rig_record sink $!
-	_rig_wait_for "$RIG_START_TIMEOUT" _rig_greeting "$RIG_SINK_PORT" 220 ||
-	    _rig_fail sink "$d/sink.log"
+	for try in 1 2 3; do
+		fresh=
+		if [ -z "${RIG_SINK_PORT:-}" ]; then
+			RIG_SINK_PORT=$(rig_free_port) || return 1
+			export RIG_SINK_PORT
+			fresh=1
+		fi
+		rig_save_env
+		setsid smtp-sink "$@" -d "$RIG_SINK_DIR/msg." "$RIG_HOST:$RIG_SINK_PORT" 128 \
+		    >"$d/sink.log" 2>&1 </dev/null &
+		_rig_record sink $!
+		_rig_wait_ready sink "$RIG_SINK_PORT" 220 "$d/sink.log" && return 0
+		_rig_kill sink
+		[ -n "$fresh" ] && [ "$try" -lt 3 ] &&
+		    _rig_clash sink "$RIG_SINK_PORT" "$d/sink.log" || break
+		unset RIG_SINK_PORT
+	done
+	_rig_fail sink "$d/sink.log"
 }
 
 rig_stop_sink() {
@@ -621,6 +691,10 @@ smtpd_recipient_restrictions = check_recipient_access texthash:$p/etc/reject.map
 smtpd_peername_lookup = no
 local_header_rewrite_clients =
 smtp_dns_support_level = disabled
+smtpd_tls_cert_file = $RIG_TLS_DIR/good.pem
+smtpd_tls_key_file = $RIG_TLS_DIR/good.key
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
 smtp_host_lookup = native
 lmtp_host_lookup = native
 relay_domains =
@@ -642,6 +716,9 @@ EOF
 	# reject map anew.
 	cat >"$p/etc/master.cf" <<EOF
 $RIG_HOST:$RIG_SMTP_PORT inet n - n - - smtpd -o max_use=1
+$RIG_HOST:$RIG_SMTPS_PORT inet n - n - - smtpd -o max_use=1 -o smtpd_tls_wrappermode=yes -o smtpd_tls_security_level=encrypt
+$RIG_HOST:$RIG_SMTP_WRONGNAME_PORT inet n - n - - smtpd -o max_use=1 -o smtpd_tls_cert_file=$RIG_TLS_DIR/wrongname.pem -o smtpd_tls_key_file=$RIG_TLS_DIR/wrongname.key
+$RIG_HOST:$RIG_SMTP_UNKNOWNCA_PORT inet n - n - - smtpd -o max_use=1 -o smtpd_tls_cert_file=$RIG_TLS_DIR/unknownca.pem -o smtpd_tls_key_file=$RIG_TLS_DIR/unknownca.key
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -669,19 +746,19 @@ EOF
 	touch -d '2 minutes ago' "$p/etc/main.cf" "$p/etc/master.cf"
 }
 
-# rig_start_postfix [sink|lmtp]: Postfix on RIG_SMTP_PORT rejecting with
-# 550 5.1.1 the recipients listed in $RIG_POSTFIX_REJECT and relaying every
-# other one to the smtp-sink (default) or to Dovecot LMTP.  Root only:
-# returns 2 (and does nothing) otherwise.
+# rig_start_postfix [sink|lmtp]: Postfix on RIG_SMTP_PORT (and the TLS
+# ports above) rejecting with 550 5.1.1 the recipients listed in
+# $RIG_POSTFIX_REJECT and relaying every other one to the smtp-sink (default)
+# or to Dovecot LMTP.  Its log: $RIG_DIR/postfix/maillog.  Root only: returns
+# 2 (and does nothing) otherwise.
 rig_start_postfix() {
-	local relay=${1:-${RIG_POSTFIX_RELAY:-sink}} p=$RIG_DIR/postfix q
+	local relay=${1:-${RIG_POSTFIX_RELAY:-sink}} p=${RIG_DIR:-}/postfix q try fresh
 	[ -n "${RIG_DIR:-}" ] || { _rig_err "rig_init first"; return 2; }
 	rig_have_postfix || { _rig_err "postfix needs root"; return 2; }
 	case $relay in sink|lmtp) ;; *) _rig_err "rig_start_postfix: sink or lmtp"; return 2;; esac
 	_rig_kill postfix
-	[ -n "${RIG_SMTP_PORT:-}" ] || RIG_SMTP_PORT=$(rig_free_port) || return 1
 	RIG_POSTFIX_RELAY=$relay
-	export RIG_SMTP_PORT RIG_POSTFIX_RELAY
+	export RIG_POSTFIX_RELAY
 	mkdir -p "$p/etc" "$p/data" "$p/queue" || return 1
 	q=$p/queue
 	(
@@ -699,16 +776,37 @@ rig_start_postfix() {
 	chown root:root "$q" && chmod 0755 "$q"
 	chown postfix "$p/data" && chmod 0700 "$p/data"
 	chmod 0755 "$p" "$p/etc"
-	: >"$q/quick-start"	# skip postfix-script's slow integrity checks
-	_rig_postfix_conf "$relay"
-	_rig_postfix_map
-	rig_save_env
-	# master -d stays in the process group setsid made, as our child
-	# ("postfix start-fg" runs a master that makes its own session).
-	setsid /usr/lib/postfix/sbin/master -c "$p/etc" -d >"$p/stderr.log" 2>&1 </dev/null &
-	_rig_record postfix $!
-	_rig_wait_for "$RIG_START_TIMEOUT" _rig_greeting "$RIG_SMTP_PORT" 220 ||
-	    _rig_fail postfix "$p/stderr.log" "$p/maillog"
+	for try in 1 2 3; do
+		fresh=
+		if [ -z "${RIG_SMTP_PORT:-}" ]; then
+			q=$(rig_free_port 4) || return 1
+			set -- $q
+			RIG_SMTP_PORT=$1 RIG_SMTPS_PORT=$2
+			RIG_SMTP_WRONGNAME_PORT=$3 RIG_SMTP_UNKNOWNCA_PORT=$4 fresh=1
+			export RIG_SMTP_PORT RIG_SMTPS_PORT RIG_SMTP_WRONGNAME_PORT \
+			    RIG_SMTP_UNKNOWNCA_PORT
+		fi
+		_rig_postfix_conf "$relay" || return 1
+		_rig_postfix_map
+		rig_save_env
+		: >"$p/maillog"
+		# The master itself, not "postfix start": no integrity checks
+		# (0.2 s), and with -d it stays in the group setsid made, as our
+		# child ("postfix start-fg" runs a master with its own session).
+		setsid /usr/lib/postfix/sbin/master -c "$p/etc" -d \
+		    >"$p/stderr.log" 2>&1 </dev/null &
+		_rig_record postfix $!
+		_rig_wait_ready postfix "$RIG_SMTP_PORT" 220 \
+		    "$p/stderr.log" "$p/maillog" && return 0
+		_rig_kill postfix
+		[ -n "$fresh" ] && [ "$try" -lt 3 ] &&
+		    _rig_clash postfix "$RIG_SMTP_PORT $RIG_SMTPS_PORT $RIG_SMTP_WRONGNAME_PORT $RIG_SMTP_UNKNOWNCA_PORT" \
+		    "$p/stderr.log" "$p/maillog" || break
+		unset RIG_SMTP_PORT RIG_SMTPS_PORT RIG_SMTP_WRONGNAME_PORT RIG_SMTP_UNKNOWNCA_PORT
+	done
+	_rig_listening "$RIG_SMTP_PORT" "$RIG_SMTPS_PORT" "$RIG_SMTP_WRONGNAME_PORT" \
+	    "$RIG_SMTP_UNKNOWNCA_PORT" && _rig_err "postfix: one of its ports is taken"
+	_rig_fail postfix "$p/stderr.log" "$p/maillog"
 }
 
 rig_stop_postfix() {

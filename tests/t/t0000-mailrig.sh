@@ -182,6 +182,17 @@ if rig_have_postfix; then
 	    -T "$TEST_DIR/m3.eml" "smtp://127.0.0.1:$RIG_SMTP_PORT/localhost"
 	like "... 550 5.1.1" "$OUT" '< 550 5\.1\.1 '
 	ok_cmd "the queue drains" wait_until 5 rig_postfix_queue_empty
+	TLS="$S --mail-rcpt bob@example.test -T $TEST_DIR/m1.eml --cacert $RIG_CA"
+	ok_cmd "Postfix STARTTLS verified with the test CA" \
+	    $TLS --ssl-reqd "smtp://localhost:$RIG_SMTP_PORT/localhost"
+	ok_cmd "Postfix SMTPS verified with the test CA" \
+	    $TLS "smtps://localhost:$RIG_SMTPS_PORT/localhost"
+	fail_cmd "Postfix STARTTLS as other.example is refused" \
+	    $TLS --ssl-reqd "smtp://localhost:$RIG_SMTP_WRONGNAME_PORT/localhost"
+	is "... as a verification failure (curl 60)" "$RC" 60
+	fail_cmd "Postfix STARTTLS self-signed is refused" \
+	    $TLS --ssl-reqd "smtp://localhost:$RIG_SMTP_UNKNOWNCA_PORT/localhost"
+	is "... as a verification failure (curl 60)" "$RC" 60
 else
 	skip "Postfix" "needs root"
 fi
@@ -202,7 +213,8 @@ for d in rig wrong unknown; do
 		[ -f "$TEST_DIR/$d/$s.pid" ] && pgids+=" $(cut -d' ' -f1 "$TEST_DIR/$d/$s.pid")"
 	done
 done
-all_ports="$RIG_IMAP_PORT $RIG_IMAPS_PORT $RIG_LMTP_PORT $RIG_SINK_PORT ${RIG_SMTP_PORT:-} $WRONG_IMAPS $UNK_IMAPS"
+all_ports="$RIG_IMAP_PORT $RIG_IMAPS_PORT $RIG_LMTP_PORT $RIG_SINK_PORT ${RIG_SMTP_PORT:-}
+    ${RIG_SMTPS_PORT:-} ${RIG_SMTP_WRONGNAME_PORT:-} ${RIG_SMTP_UNKNOWNCA_PORT:-} $WRONG_IMAPS $UNK_IMAPS"
 t0=$EPOCHREALTIME
 rig_stop_all
 rig_stop_all "$TEST_DIR/wrong"
