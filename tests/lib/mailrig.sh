@@ -13,6 +13,30 @@
 #	rig_init DIR; rig_start_dovecot; rig_start_sink; rig_start_postfix
 #	... ; rig_stop_all
 #
+# Functions (return 0 on success; on failure they print why on stderr,
+# with the server's last log lines):
+#	rig_init [DIR]             make/switch to rig DIR (default $TEST_DIR/rig)
+#	rig_use DIR                the same, for an existing rig
+#	rig_start_dovecot [good|wrongname|unknownca]   (re)start, wait for "* OK"
+#	rig_restart_dovecot, rig_stop_dovecot          same ports, mail kept
+#	rig_add_user NAME PW       a new IMAP/LMTP user, usable at once
+#	rig_deliver USER FILE...   into USER's INBOX, unseen, exact bytes, UIDs in
+#	                           argument order ("-" = stdin); pass many files
+#	                           in one call: 2,000 take 0.1 s, each call ~30 ms
+#	rig_count USER MAILBOX [messages|unseen|recent]
+#	rig_doveadm ARGS...        doveadm -c $RIG_DOVECOT_CONF ARGS...
+#	rig_start_sink [smtp-sink options], rig_stop_sink   same port on restart
+#	rig_sink_messages          dump files, oldest first
+#	rig_sink_count, rig_sink_wait N [TIMEOUT_S], rig_sink_clear
+#	rig_sink_body FILE, rig_sink_from FILE, rig_sink_rcpts FILE
+#	rig_have_postfix           true if Postfix can run here (root)
+#	rig_start_postfix [sink|lmtp], rig_stop_postfix
+#	rig_postfix_reject ADDR... reject these from the next connection on
+#	rig_postfix_queue_empty    true once Postfix has relayed everything
+#	rig_stop_all [DIR]         stop every server of the rig
+#	rig_running dovecot|sink|postfix
+#	rig_free_port [N]          free TCP ports on 127.0.0.1, never repeated
+#
 # One rig = one directory = at most one server of each kind.  Run a second
 # Dovecot (say, one serving the wrong certificate) in a second rig directory:
 # rig_init DIR2 shares the first rig's test CA through RIG_TLS_DIR, and
@@ -69,6 +93,10 @@
 # reap they linger as zombies for a while: stop waits for live processes
 # only.  DIR/<server>.pid holds "PID STARTTIME" so a stale pid file never
 # leads to killing somebody else's processes.
+#
+# Postfix relays asynchronously: wait with rig_sink_wait (or rig_count for
+# postfix:lmtp).  If the sink is down, Postfix defers and retries only after
+# 10 s (minimal_backoff_time): restart the sink before sending through Postfix.
 #
 # Do not call rig_start_* inside $(...): the server would outlive the subshell
 # that started it, and that subshell's output pipe would stay open.

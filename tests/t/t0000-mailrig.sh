@@ -123,6 +123,16 @@ imap_peek alice alicepw 3 >"$TEST_DIR/got3.eml"
 ok_cmd "UID 3 over IMAP is the third file, byte for byte" cmp "$TEST_DIR/got3.eml" "$TEST_DIR/m3.eml"
 is "still 3 unseen after the peek" "$(rig_count alice INBOX unseen)" 3
 
+mkdir "$TEST_DIR/many"
+for i in $(seq -w 1 2000); do
+	printf 'From: a@example.test\r\nSubject: bulk %s\r\n\r\nbody %s\r\n' "$i" "$i" >"$TEST_DIR/many/$i.eml"
+done
+t0=$EPOCHREALTIME
+ok_cmd "rig_deliver 2000 messages at once" rig_deliver bench "$TEST_DIR"/many/*.eml
+diag "2000 messages delivered in $(ms_since "$t0") ms"
+is "... 2000 unseen" "$(rig_count bench INBOX unseen)" 2000
+like "... UID 2000 is the last file" "$(rig_doveadm fetch -u bench hdr.subject mailbox INBOX uid 2000)" 'bulk 2000'
+
 t0=$EPOCHREALTIME
 rig_restart_dovecot || bail_out "Dovecot restart"
 diag "Dovecot restarted in $(ms_since "$t0") ms"
@@ -195,6 +205,19 @@ if rig_have_postfix; then
 	is "... as a verification failure (curl 60)" "$RC" 60
 else
 	skip "Postfix" "needs root"
+fi
+
+# --- LMTP, directly and through Postfix -------------------------------------------
+ok_cmd "Dovecot LMTP takes a message (smtp-source -L)" \
+    smtp-source -L -m 1 -f app@example.test -t bob@example.test "127.0.0.1:$RIG_LMTP_PORT"
+is "... bob has 2" "$(rig_count bob INBOX)" 2
+if rig_have_postfix; then
+	ok_cmd "Postfix restarts relaying to LMTP" rig_start_postfix lmtp
+	ok_cmd "... takes mail for alice" $S --mail-rcpt alice@example.test \
+	    -T "$TEST_DIR/m1.eml" "smtp://127.0.0.1:$RIG_SMTP_PORT/localhost"
+	ok_cmd "... which reaches her INBOX" wait_until 10 eval '[ "$(rig_count alice INBOX)" -eq 4 ]'
+else
+	skip "Postfix to LMTP" "needs root"
 fi
 
 # --- the command form, as make demo and benchmarks use it ---------------------------
