@@ -102,7 +102,7 @@
 # that started it, and that subshell's output pipe would stay open.
 
 RIG_HOST=127.0.0.1
-: "${RIG_START_TIMEOUT:=10}"
+: "${RIG_START_TIMEOUT:=10}"	# whole seconds
 
 _rig_err() {
 	printf 'mailrig: %s\n' "$*" >&2
@@ -293,8 +293,8 @@ rig_save_env() {
 # existing rig DIR.  The test CA is made once and shared by all rigs of this
 # shell (RIG_TLS_DIR), so a client trusting $RIG_CA trusts every good rig.
 rig_init() {
-	local dir=${1:-${TEST_DIR:?rig_init needs a directory}/rig} tls=${RIG_TLS_DIR:-}
-	local v
+	local dir=${1:-${TEST_DIR:+$TEST_DIR/rig}} tls=${RIG_TLS_DIR:-} v
+	[ -n "$dir" ] || { _rig_err "rig_init: which directory?"; return 2; }
 	mkdir -p "$dir" || return 1
 	chmod 0711 "$dir"	# dovecot, nobody and postfix must traverse it
 	dir=$(cd "$dir" && pwd)
