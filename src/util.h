@@ -54,4 +54,7 @@ int	 str_startswith_ci(const char *, const char *);
 /* 1 if the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 int	 utf8_valid(const char *, size_t);
 
+/* Reads a whole file (NUL-terminated for convenience; *len excludes it). NULL + *cause (caller frees) on error. */
+char	*file_read(const char *path, size_t *len, char **cause);
+
 #endif

@@ -1,0 +1,143 @@
+/* auth.c - Authentication-Results from the trusted server. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "message.h"
+#include "util.h"
+
+/* Copies the next token (up to ';', blank, or '=') skipping comments. */
+static const char *
+skip_cfws(const char *p)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p != '(')
+			return p;
+		for (int depth = 0; *p; p++) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && --depth == 0) {
+				p++;
+				break;
+			}
+		}
+	}
+}
+
+/* 1 if the From domain equals d or is a subdomain of it (relaxed alignment). */
+static int
+aligned(const char *from_domain, const char *d)
+{
+	size_t lf = strlen(from_domain), ld = strlen(d);
+
+	if (ld == 0)
+		return 0;
+	if (ascii_strcasecmp(from_domain, d) == 0)
+		return 1;
+	return lf > ld && from_domain[lf - ld - 1] == '.' &&
+	    ascii_strcasecmp(from_domain + lf - ld, d) == 0;
+}
+
+enum auth_verdict
+auth_check_value(const char *value, const char *authserv_id,
+    const char *from_addr, int *is_trusted)
+{
+	const char *p = skip_cfws(value), *at;
+	const char *from_domain;
+	size_t n;
+	int dmarc = 0, dkim_aligned = 0;	/* 1 pass, -1 fail */
+
+	*is_trusted = 0;
+	n = strcspn(p, "; \t\r\n(");
+	if (authserv_id == NULL || *authserv_id == '\0' ||
+	    n != strlen(authserv_id) || ascii_strncasecmp(p, authserv_id, n) != 0)
+		return AUTH_NONE;
+	*is_trusted = 1;
+	at = from_addr != NULL ? strrchr(from_addr, '@') : NULL;
+	from_domain = at != NULL ? at + 1 : "";
+	/* Each resinfo: "; method=result prop=value ..." */
+	while ((p = strchr(p, ';')) != NULL) {
+		char method[32], result[32];
+		size_t k;
+
+		p = skip_cfws(p + 1);
+		k = strcspn(p, "=; \t");
+		if (p[k] != '=' || k >= sizeof method)
+			continue;
+		memcpy(method, p, k);
+		method[k] = '\0';
+		p = skip_cfws(p + k + 1);
+		k = strcspn(p, "; \t\r\n(");
+		if (k >= sizeof result)
+			continue;
+		memcpy(result, p, k);
+		result[k] = '\0';
+		p += k;
+		if (ascii_strcasecmp(method, "dmarc") == 0)
+			dmarc = ascii_strcasecmp(result, "pass") == 0 ? 1 :
+			    ascii_strcasecmp(result, "fail") == 0 ? -1 : dmarc;
+		else if (ascii_strcasecmp(method, "dkim") == 0 &&
+		    ascii_strcasecmp(result, "pass") == 0) {
+			/* Find header.d (or header.i) before the next ';'. */
+			const char *end = strchr(p, ';');
+			const char *q = p;
+
+			if (end == NULL)
+				end = p + strlen(p);
+			while (q < end) {
+				q = skip_cfws(q);
+				if (q >= end)
+					break;
+				if (str_startswith_ci(q, "header.d=") ||
+				    str_startswith_ci(q, "header.i=")) {
+					char d[256];
+					const char *v = q + 9;
+					size_t dl = strcspn(v, "; \t\r\n(");
+
+					if (*v == '@') {
+						v++;
+						dl--;
+					}
+					if (dl < sizeof d) {
+						memcpy(d, v, dl);
+						d[dl] = '\0';
+						if (strchr(d, '@') != NULL)
+							memmove(d, strchr(d, '@') + 1,
+							    strlen(strchr(d, '@')));
+						if (aligned(from_domain, d))
+							dkim_aligned = 1;
+					}
+				}
+				q += strcspn(q, " \t");
+			}
+		}
+	}
+	if (dmarc == 1 || dkim_aligned)
+		return AUTH_PASS;
+	if (dmarc == -1)
+		return AUTH_FAIL;
+	return AUTH_NONE;
+}
+
+enum auth_verdict
+auth_check(const struct message *m, const char *authserv_id,
+    const char *from_addr)
+{
+	for (size_t i = 0; i < m->nheaders; i++) {
+		int trusted;
+		enum auth_verdict v;
+
+		if (ascii_strcasecmp(m->headers[i].name,
+		    "Authentication-Results") != 0)
+			continue;
+		v = auth_check_value(m->headers[i].value, authserv_id,
+		    from_addr, &trusted);
+		/* Only the topmost header of our own server counts. */
+		if (trusted)
+			return v;
+	}
+	return AUTH_NONE;
+}

@@ -1,0 +1,41 @@
+/*
+ * outbox.h - mail waiting for the SMTP server, in the database.
+ *
+ * A mail is queued inside the transaction that caused it (the command's
+ * effects and its reply commit together), and leaves the queue only when
+ * the SMTP server has accepted it (sent) or refused it for good (failed).
+ */
+#ifndef TRUCD_OUTBOX_H
+#define TRUCD_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct db;
+
+/* Queues one mail (data: the whole RFC 5322 message). Returns its id. */
+int64_t	 outbox_add(struct db *, const char *kind, const char *from,
+	    const char *rcpt, const char *subject, const char *message_id,
+	    const char *data, size_t len, time_t now);
+
+struct outbox_item {
+	int64_t	 id;
+	char	*from, *rcpt;
+	char	*data;
+	size_t	 len;
+	int	 attempts;
+};
+/* Up to max mails due at now (pending, next_attempt <= now), oldest first. Caller frees with outbox_items_free. */
+size_t	 outbox_due(struct db *, time_t now, size_t max,
+	    struct outbox_item **items);
+void	 outbox_items_free(struct outbox_item *, size_t);
+void	 outbox_sent(struct db *, int64_t id, time_t now);
+void	 outbox_failed(struct db *, int64_t id, const char *reply, time_t now);
+/* A temporary failure: attempts + 1, next try per retry_next(). */
+void	 outbox_retry(struct db *, int64_t id, int attempts, const char *reply,
+	    time_t now);
+/* Pending mails (all, due or not), and the earliest next attempt (0 if none). */
+size_t	 outbox_pending(struct db *, time_t *next_attempt);
+
+#endif
