@@ -135,14 +135,18 @@ mailer_queue(struct app *app, const char *kind, const char *name,
 		opts = &none;
 	tpl_set(vars, "school", app->conf->school_name);
 	tpl_set(vars, "school_address", app->conf->school_address);
-	text = tpl_render(app->templates, lang, name, vars, &subject, &cause);
+	if (opts->text != NULL)
+		text = xstrdup(opts->text);
+	else
+		text = tpl_render(app->templates, lang, name, vars, &subject,
+		    &cause);
 	if (text == NULL) {
 		log_warnx("template %s/%s: %s", lang, name, cause);
 		free(cause);
 		return -1;
 	}
 	html_name = xasprintf("%s.html", name);
-	if (opts->html == NULL && tpl_exists(app->templates, lang, html_name)) {
+	if (opts->html == NULL && opts->text == NULL && tpl_exists(app->templates, lang, html_name)) {
 		html = tpl_render(app->templates, lang, html_name, vars, NULL,
 		    &cause);
 		if (html == NULL) {

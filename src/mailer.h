@@ -31,6 +31,7 @@ struct mail_opts {
 	size_t		 nattachments;
 	int		 list_unsubscribe;	/* add the STOP PROGRAMME link */
 	const char	*precedence;
+	const char	*text;		/* ready text (overrides the template's) */
 	const char	*html;		/* ready HTML (overrides NAME.html) */
 };
 

@@ -7,6 +7,7 @@
  * nothing: every bad row is reported as FILE:LINE: column: what, exit 1,
  * and the database is left untouched.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,9 @@
 #include "log.h"
 #include "notify.h"
 #include "registry.h"
+#include "report.h"
+#include "scheduler.h"
+#include "sheet.h"
 #include "tz.h"
 #include "util.h"
 
@@ -56,7 +60,12 @@ usage(void)
 "  register CODE EMAIL          register an agent by hand\n"
 "  unregister CODE EMAIL        cancel an agent's registration by hand\n"
 "  registrations CODE\n"
-"  outbox\n", stderr);
+"  outbox\n"
+"  proposals\n"
+"  sheet CODE -o FILE.pdf        the sign-in sheet\n"
+"  attendance CODE --present EMAIL... [--absent EMAIL...]\n"
+"  report --year YYYY [--html FILE]\n"
+"  programme --preview [--to EMAIL]\n", stderr);
 	exit(2);
 }
 
@@ -571,6 +580,175 @@ cmd_register(struct app *app, const struct args *a, int on)
 	return rc;
 }
 
+static int
+cmd_proposals(struct app *app, const struct args *a)
+{
+	static const char *hdr[] = { "date", "email", "name", "title",
+	    "description" };
+	sqlite3_stmt *st = db_prepare(app->db, "SELECT at, email, name, title, "
+	    "description FROM proposals ORDER BY at, id");
+	struct buf out = BUF_INIT;
+
+	out_start(&out, a, hdr, nitems(hdr));
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row[5];
+		char at[32];
+
+		format_local((time_t)sqlite3_column_int64(st, 0), at, sizeof at);
+		row[0] = at;
+		for (int i = 1; i < 5; i++)
+			row[i] = db_col_text(st, i);
+		csv_write_row(&out, row, 5, a->excel);
+	}
+	sqlite3_reset(st);
+	out_flush(&out);
+	return 0;
+}
+
+static int
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
+
+	if (f == NULL) {
+		fprintf(stderr, "trucctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (fwrite(data, 1, len, f) != len || (f != stdout && fclose(f) != 0)) {
+		fprintf(stderr, "trucctl: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_sheet(struct app *app, const struct args *a)
+{
+	const char *out = opt(a, "-o");
+	struct session s;
+	char *pdf, *cause = NULL;
+	size_t len;
+	int rc;
+
+	if (a->npos != 2 || out == NULL)
+		usage();
+	if (!registry_session(app->db, a->pos[1], &s)) {
+		fprintf(stderr, "trucctl: no session %s\n", a->pos[1]);
+		return 1;
+	}
+	pdf = sheet_pdf(app, &s, &len, &cause);
+	session_clear(&s);
+	if (pdf == NULL) {
+		fprintf(stderr, "trucctl: sign-in sheet: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	rc = write_file(out, pdf, len);
+	free(pdf);
+	return rc;
+}
+
+static int
+cmd_attendance(struct app *app, const struct args *a)
+{
+	struct session s;
+	char *why;
+	int rc = 0;
+
+	if (a->npos != 2 || a->npresent + a->nabsent == 0)
+		usage();
+	if (!registry_session(app->db, a->pos[1], &s)) {
+		fprintf(stderr, "trucctl: no session %s\n", a->pos[1]);
+		return 1;
+	}
+	why = xasprintf("trucctl attendance %s", s.code);
+	db_begin(app->db);
+	for (int k = 0; k < 2; k++) {
+		const char **list = k == 0 ? a->present : a->absent;
+		int n = k == 0 ? a->npresent : a->nabsent;
+
+		for (int i = 0; i < n; i++) {
+			struct agent ag;
+
+			if (!agent_by_arg(app, list[i], &ag)) {
+				rc = 1;
+				continue;
+			}
+			if (registry_mark(app->db, s.id, ag.id, k == 0 ?
+			    RS_ATTENDED : RS_ABSENT, app_now(app), why) == -1) {
+				fprintf(stderr, "trucctl: %s is not registered "
+				    "for %s\n", ag.email, s.code);
+				rc = 1;
+			} else
+				printf("%s: %s\n", ag.email, k == 0 ?
+				    "attended" : "absent");
+			agent_clear(&ag);
+		}
+	}
+	/* All or nothing, like the imports. */
+	if (rc == 0)
+		db_commit(app->db);
+	else {
+		db_rollback(app->db);
+		fputs("nothing was recorded\n", stderr);
+	}
+	free(why);
+	session_clear(&s);
+	return rc;
+}
+
+static int
+cmd_report(struct app *app, const struct args *a)
+{
+	const char *year = opt(a, "--year"), *html = opt(a, "--html");
+	struct report_stats st;
+	char *text;
+	int y, rc = 0;
+
+	if (year == NULL || sscanf(year, "%d", &y) != 1 || y < 2000 ||
+	    y > 2200)
+		usage();
+	if (report_compute(app->db, y, &st) == -1) {
+		fprintf(stderr, "trucctl: cannot compute the figures of %d\n",
+		    y);
+		return 1;
+	}
+	text = report_text(&st);
+	fputs(text, stdout);
+	free(text);
+	if (html != NULL) {
+		char *page = report_html(&st, app->conf->school_name);
+
+		rc = write_file(html, page, strlen(page));
+		free(page);
+	}
+	report_stats_free(&st);
+	return rc;
+}
+
+static int
+cmd_programme(struct app *app, const struct args *a)
+{
+	char *text, *to = NULL;
+
+	if (!a->preview) {
+		fputs("trucctl: programme needs --preview (trucd sends it at "
+		    "the configured time)\n", stderr);
+		return 2;
+	}
+	if (opt(a, "--to") != NULL && (to = addr_normalise(opt(a, "--to"))) ==
+	    NULL) {
+		fprintf(stderr, "trucctl: %s is not an e-mail address\n",
+		    opt(a, "--to"));
+		return 2;
+	}
+	text = programme_preview(app, to);
+	fputs(text, stdout);
+	free(text);
+	free(to);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -604,6 +782,16 @@ main(int argc, char **argv)
 		rc = cmd_register(&app, &a, 1);
 	else if (IS(0, "unregister"))
 		rc = cmd_register(&app, &a, 0);
+	else if (IS(0, "proposals"))
+		rc = cmd_proposals(&app, &a);
+	else if (IS(0, "sheet"))
+		rc = cmd_sheet(&app, &a);
+	else if (IS(0, "attendance"))
+		rc = cmd_attendance(&app, &a);
+	else if (IS(0, "report"))
+		rc = cmd_report(&app, &a);
+	else if (IS(0, "programme"))
+		rc = cmd_programme(&app, &a);
 	else {
 		app_close(&app);
 		usage();

@@ -18,6 +18,7 @@ mkdir -p "$logdir"
 run_one() {
 	local name=$1; shift
 	local log=$logdir/$name.log
+	mkdir -p "$(dirname "$log")"
 	local start=$SECONDS rc
 	"$@" >"$log" 2>&1 </dev/null
 	rc=$?
