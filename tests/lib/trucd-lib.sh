@@ -7,6 +7,8 @@
 #	run_once [--now T]          trucd --once; exit status in $RC, log in $LOG
 #	reply_to ADDR               the newest captured mail to ADDR (file path)
 #	reply_body FILE             the message as the person's client gets it
+#	reply_calendar FILE         its text/calendar part, decoded
+#	TRUCD_PROGRAMME=1 before trucd_setup adds the weekly programme section
 #
 # The programme: session-42 (capacity 2, Monday 2026-12-07 14:00-16:00),
 # session-43 (capacity 10, overlapping session-42), eco-2026-12 (capacity
@@ -26,6 +28,15 @@ trucd_setup() {
 		smtp_port=$RIG_SMTP_PORT
 	fi
 	TCONF=$TEST_DIR/trucd.conf
+	# The weekly programme only where a test asks for it (TRUCD_PROGRAMME=1):
+	# elsewhere it would land among the replies being checked.
+	local programme_section=
+	[ "${TRUCD_PROGRAMME:-0}" = 1 ] && programme_section='programme {
+  day = "monday"
+  time = "08:00"
+  weeks = 2
+}'
+
 	TDB=$TEST_DIR/trucd.db
 	cat >"$TCONF" <<CONF
 database  = "$TDB"
@@ -52,11 +63,7 @@ smtp {
   url = "smtp://127.0.0.1:$smtp_port"
   tls = "none"
 }
-programme {
-  day = "monday"
-  time = "08:00"
-  weeks = 2
-}
+$programme_section
 reminders = {"1d", "2h"}
 CONF
 	cat >"$TEST_DIR/sessions.csv" <<'CSV'
@@ -151,6 +158,19 @@ for part in m.walk():
         print(part.get_content())
     else:
         print("[%s%s]" % (ct, (" " + part.get_filename()) if part.get_filename() else ""))
+'
+}
+
+# reply_calendar FILE: the decoded text/calendar part of a captured mail.
+reply_calendar() {
+	rig_sink_body "$1" | /usr/bin/python3 -c '
+import email, sys
+from email import policy
+m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)
+for part in m.walk():
+    if part.get_content_type() == "text/calendar":
+        sys.stdout.write(part.get_content())
+        break
 '
 }
 
