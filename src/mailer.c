@@ -63,7 +63,9 @@ vars_session(struct tpl_vars *v, const struct session *s, const char *lang)
 	tpl_set(v, "start_time", start);
 	tpl_set(v, "end_time", end);
 	tpl_set(v, "place", s->place);
-	tpl_set(v, "trainer", s->trainer);
+	tpl_set(v, "trainer", s->trainer_name != NULL ? s->trainer_name :
+	    s->trainer);
+	tpl_set(v, "trainer_email", s->trainer);
 	tpl_set(v, "description", s->description);
 }
 

@@ -17,7 +17,9 @@
 	"(SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id "\
 	"  AND r.status IN ('registered', 'attended', 'absent')), "	\
 	"(SELECT COUNT(*) FROM registrations r WHERE r.session_id = s.id "\
-	"  AND r.status = 'waitlisted') "
+	"  AND r.status = 'waitlisted'), "					\
+	"COALESCE((SELECT NULLIF(a.name, '') FROM agents a "		\
+	"  WHERE a.email = s.trainer), s.trainer) "
 
 static void
 session_from_row(sqlite3_stmt *st, struct session *s)
@@ -37,6 +39,7 @@ session_from_row(sqlite3_stmt *st, struct session *s)
 	s->sequence = sqlite3_column_int(st, 12);
 	s->registered = sqlite3_column_int(st, 13);
 	s->waiting = sqlite3_column_int(st, 14);
+	s->trainer_name = xstrdup(db_col_text(st, 15));
 }
 
 void
@@ -47,6 +50,7 @@ session_clear(struct session *s)
 	free(s->track);
 	free(s->place);
 	free(s->trainer);
+	free(s->trainer_name);
 	free(s->description);
 	free(s->cancel_reason);
 	memset(s, 0, sizeof *s);

@@ -23,6 +23,7 @@ struct session {
 	int64_t	 id;
 	char	*code, *title, *track, *place, *trainer, *description;
 	char	*cancel_reason;
+	char	*trainer_name;	/* the trainer's name from the directory, else the address */
 	int	 cancelled;
 	time_t	 start, end;
 	int	 capacity;
