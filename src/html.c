@@ -29,6 +29,7 @@ struct tag {
 	char	cls[ATTR_MAX_LEN];
 	char	id[ATTR_MAX_LEN];
 	char	style[ATTR_MAX_LEN];	/* lower-case, blanks removed */
+	char	tabindex[8];
 };
 
 struct conv {
@@ -411,6 +412,11 @@ parse_tag(const char *s, size_t len, size_t i, struct tag *t)
 			copy_attr(t->id, s + vs, ve - vs, 0);
 		else if (an == 5 && ascii_strncasecmp(s + as, "style", 5) == 0)
 			copy_attr(t->style, s + vs, ve - vs, 1);
+		else if (an == 8 && ascii_strncasecmp(s + as, "tabindex", 8) == 0 &&
+		    ve - vs < sizeof(t->tabindex)) {
+			memcpy(t->tabindex, s + vs, ve - vs);
+			t->tabindex[ve - vs] = '\0';
+		}
 	}
 }
 
@@ -423,7 +429,11 @@ quote_container(const struct tag *t)
 	    strstr(t->cls, "yahoo_quoted") != NULL;
 }
 
-/* Outlook and Hotmail mark where the quoted original starts. */
+/*
+ * Outlook, Hotmail and Windows Mail mark where the quoted original starts:
+ * ids, the <hr tabindex="-1"> Outlook puts before its "From:" block, and
+ * the top-bordered <div> that holds that block.
+ */
 static int
 reply_header(const struct tag *t)
 {
@@ -432,8 +442,13 @@ reply_header(const struct tag *t)
 	    strcmp(t->id, "mail-editor-reference-message-container") == 0 ||
 	    strcmp(t->id, "stopspelling") == 0)
 		return 1;
-	return strcmp(t->name, "div") == 0 &&
-	    strncmp(t->style, "border:none;border-top:solid", 28) == 0;
+	if (strcmp(t->name, "hr") == 0)
+		return strcmp(t->tabindex, "-1") == 0;
+	if (strcmp(t->name, "div") != 0)
+		return 0;
+	return strncmp(t->style, "border:none;border-top:solid", 28) == 0 ||
+	    (strstr(t->style, "border-top-style:solid") != NULL &&
+	    strstr(t->style, "border-top-color:rgb(229,229,229)") != NULL);
 }
 
 static void
@@ -444,6 +459,7 @@ open_elem(struct conv *c, const struct tag *t)
 	if (reply_header(t) && !c->rest_quoted) {
 		want_lines(c, 2);
 		c->rest_quoted = 1;
+		recount_depth(c);
 	}
 	if (in_list(t->name, void_elems, nitems(void_elems)) || t->selfclose)
 		return;
@@ -510,27 +526,38 @@ text_char(struct conv *c, const char *p, size_t n)
 	buf_add(&c->b, p, n);
 }
 
-/* Cuts trailing blanks, keeps at most one blank line, drops edge blanks. */
+/*
+ * Cuts trailing blanks, keeps at most one blank line in a row (a line of
+ * bare '>' counts as blank, and the first of a run is kept), and drops
+ * blank lines at both ends.
+ */
 static char *
 tidy(const char *s, size_t len)
 {
 	struct buf	 out = BUF_INIT;
-	size_t		 i = 0;
+	size_t		 i = 0, bs = 0, bn = 0;
 	int		 blank_run = 0, any = 0;
 
 	while (i < len) {
-		size_t	e = i, t;
+		size_t	e = i, t, k;
 
 		while (e < len && s[e] != '\n')
 			e++;
 		t = e;
 		while (t > i && (s[t - 1] == ' ' || s[t - 1] == '\t'))
 			t--;
-		if (t == i) {
-			blank_run++;
+		for (k = i; k < t && s[k] == '>'; k++)
+			;
+		if (k == t) {
+			if (blank_run++ == 0) {
+				bs = i;
+				bn = t - i;
+			}
 		} else {
-			if (any && blank_run > 0)
+			if (any && blank_run > 0) {
 				buf_addc(&out, '\n');
+				buf_add(&out, s + bs, bn);
+			}
 			if (any)
 				buf_addc(&out, '\n');
 			buf_add(&out, s + i, t - i);
@@ -634,7 +661,10 @@ html_to_text(const char *in, size_t inlen)
 				}
 				continue;
 			}
-			if (in_list(t.name, para_elems, nitems(para_elems)))
+			if (strcmp(t.name, "p") == 0 && (t.closing ||
+			    strstr(t.cls, "msonormal") != NULL))
+				want_lines(&c, 1);	/* Outlook: no margins */
+			else if (in_list(t.name, para_elems, nitems(para_elems)))
 				want_lines(&c, 2);
 			else if (in_list(t.name, line_elems, nitems(line_elems)))
 				want_lines(&c, 1);

@@ -1841,10 +1841,22 @@ message_parse(const char *raw, size_t len, const struct parse_limits *lim,
 		m->text = html_to_text(w.html.s, w.html.len);
 	else
 		m->text = xstrdup("");
+	/* No blank lines at either end. */
 	t = m->text + strlen(m->text);
 	while (t > m->text && (t[-1] == '\n' || t[-1] == ' ' ||
 	    t[-1] == '\t'))
 		*--t = '\0';
+	{
+		size_t	k = 0, skip = 0;
+
+		for (; m->text[k] == ' ' || m->text[k] == '\t' ||
+		    m->text[k] == '\n'; k++)
+			if (m->text[k] == '\n')
+				skip = k + 1;
+		if (skip > 0)
+			memmove(m->text, m->text + skip,
+			    strlen(m->text + skip) + 1);
+	}
 	m->truncated = cut_lines(m->text, max_lines);
 
 	m->html = w.html_first;
