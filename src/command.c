@@ -553,7 +553,8 @@ static const char *const fillers[] = {
 	"ma", "mon", "my", "svp", "stp", "please", "pls", "merci", "thanks",
 	"thank", "you", "s'il", "vous", "plait", "te", "sil", "bonjour",
 	"hello", "hi", "-", "--", ":", "=", "->", "=>", "!", ".", "...",
-	"beaucoup", "d'avance", "avance", "cordialement",
+	"beaucoup", "d'avance", "avance", "cordialement", "participants",
+	"inscrits", "personnes", "agents", "stagiaires", "presents",
 };
 
 static const char *const conjunctions[] = {
@@ -763,6 +764,10 @@ read_codes(const struct text *t, const struct tok *v, size_t i, size_t n,
 		}
 		if (is_conj(t, &v[i]))
 			continue;
+		if (tok_is(t, &v[i], "#")) {
+			adj = 1;	/* "# 42" */
+			continue;
+		}
 		if (is_filler(t, &v[i])) {
 			if (strong.n + weak.n > 0)
 				adj = 0;
@@ -1377,6 +1382,36 @@ negated(const struct text *t, const struct word *v, size_t i)
 	return 0;
 }
 
+/*
+ * French says whom a registration is for: "m'inscrire", "s'inscrire",
+ * "inscrivez-moi" are the sender; "inscrire mon équipe", "inscrivez
+ * Jean" are not, and make the wish doubtful.
+ */
+static int
+for_oneself(const struct text *t, const struct word *v, size_t n, size_t i,
+    const char *phrase)
+{
+	if (strcmp(phrase, "inscrire") == 0 || strcmp(phrase, "inscris*") == 0) {
+		if (i == 0 || v[i - 1].clause != v[i].clause)
+			return 0;
+		return word_is(t, &v[i - 1], "m") || word_is(t, &v[i - 1], "s") ||
+		    word_is(t, &v[i - 1], "me") ||
+		    word_is(t, &v[i - 1], "nous");
+	}
+	if (strcmp(phrase, "inscrive*") == 0) {
+		size_t l = v[i].b - v[i].a;
+		const char *w = t->f + v[i].a;
+
+		if ((l > 4 && memcmp(w + l - 4, "-moi", 4) == 0) ||
+		    (l > 5 && memcmp(w + l - 5, "-nous", 5) == 0))
+			return 1;
+		return i + 1 < n && v[i + 1].clause == v[i].clause &&
+		    (word_is(t, &v[i + 1], "moi") ||
+		    word_is(t, &v[i + 1], "nous"));
+	}
+	return 1;
+}
+
 struct guess {
 	int	 reg, unreg;		/* sure wishes */
 	int	 hreg, hunreg;		/* doubtful (negated) ones */
@@ -1475,7 +1510,8 @@ guess_read(const struct text *t, struct guess *g)
 				continue;
 			if (c->weak && unreg_in[v[i].clause])
 				continue;
-			if (c->negatable && negated(t, v, i)) {
+			if ((c->negatable && negated(t, v, i)) ||
+			    !for_oneself(t, v, n, i, c->phrase)) {
 				if (c->wish == W_REG)
 					g->hreg++;
 				else
