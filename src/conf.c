@@ -35,19 +35,21 @@ problem(cfg_t *cfg, int is_warning, const char *fmt, ...)
 	va_list ap;
 	int line = cfg != NULL ? cfg->line : 0;
 
-	buf_addf(cur.problems, "%s:%d: %s", cur.path, line,
-	    is_warning ? "warning: " : "");
-	va_start(ap, fmt);
-	{
-		char *msg = xvasprintf(fmt, ap);
+	char *msg, *full;
 
-		buf_adds(cur.problems, msg);
-		free(msg);
-	}
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	buf_addc(cur.problems, '\n');
-	if (!is_warning)
-		cur.errors++;
+	full = xasprintf("%s:%d: %s%s\n", cur.path, line,
+	    is_warning ? "warning: " : "", msg);
+	/* libconfuse may validate a list twice: say each thing once. */
+	if (cur.problems->s == NULL || strstr(cur.problems->s, full) == NULL) {
+		buf_adds(cur.problems, full);
+		if (!is_warning)
+			cur.errors++;
+	}
+	free(full);
+	free(msg);
 }
 
 static void

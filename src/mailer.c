@@ -24,6 +24,7 @@ mailer_block(struct app *app, const char *lang, const char *name,
 
 	tpl_set(v, "school", app->conf->school_name);
 	tpl_set(v, "school_address", app->conf->school_address);
+	tpl_set(v, "help_line", strcmp(lang, "en") == 0 ? "HELP" : "AIDE");
 	text = tpl_render(app->templates, lang, name, v, NULL, &cause);
 	if (text == NULL) {
 		log_warnx("template %s/%s: %s", lang, name, cause);
@@ -137,6 +138,7 @@ mailer_queue(struct app *app, const char *kind, const char *name,
 		opts = &none;
 	tpl_set(vars, "school", app->conf->school_name);
 	tpl_set(vars, "school_address", app->conf->school_address);
+	tpl_set(vars, "help_line", strcmp(lang, "en") == 0 ? "HELP" : "AIDE");
 	if (opts->text != NULL)
 		text = xstrdup(opts->text);
 	else

@@ -301,20 +301,9 @@ do_programme(struct reply *r)
 {
 	struct programme *p = programme_load(r->app, r->now);
 	struct tpl_vars *v = tpl_vars_new();
-	char *cause = NULL, *text;
 
 	programme_vars(p, r->app, r->agent.id, r->lang, v);
-	tpl_set(v, "school", r->app->conf->school_name);
-	tpl_set(v, "school_address", r->app->conf->school_address);
-	text = tpl_render(r->app->templates, r->lang, "programme", v, NULL,
-	    &cause);
-	if (text == NULL) {
-		log_warnx("template programme: %s", cause);
-		free(cause);
-	} else
-		tpl_set(v, "programme", text);
 	block(r, "programme_sent", v);
-	free(text);
 	tpl_vars_free(v);
 	programme_free(p);
 }
@@ -474,7 +463,6 @@ send_reply(struct reply *r)
 	tpl_set(v, "greeting_name", r->agent.name);
 	tpl_set(v, "outcomes", r->outcomes.s != NULL ? r->outcomes.s : "");
 	tpl_set(v, "original_subject", r->msg->subject);
-	tpl_set(v, "help_line", "AIDE");
 	memset(&o, 0, sizeof o);
 	o.in_reply_to = r->msg->message_id;
 	o.references = r->msg->references;
