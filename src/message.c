@@ -449,7 +449,7 @@ add_qp(struct buf *b, const char *s, size_t len, int q)
 			i++;
 			continue;
 		}
-		if (i + 2 < len + 0 && hexval((unsigned char)s[i + 1]) >= 0 &&
+		if (i + 2 < len && hexval((unsigned char)s[i + 1]) >= 0 &&
 		    hexval((unsigned char)s[i + 2]) >= 0) {
 			buf_addc(b, hexval((unsigned char)s[i + 1]) * 16 +
 			    hexval((unsigned char)s[i + 2]));
@@ -862,8 +862,6 @@ repair(const char *raw, size_t len, int headers_only, struct repaired *r)
 		lines[nlines].kind = header_kind(raw + off, n);
 		nlines++;
 	}
-	if (pos >= len && body == len)
-		body = len;
 
 	/* A blank before the first header is a mistake, not a fold. */
 	if (nlines > 0 && lines[0].kind == L_CONT) {

@@ -25,6 +25,7 @@
 
 #include "util.h"
 #include "classify.h"
+#include "html.h"
 #include "message.h"
 
 static char	*corpus;	/* .../mail-corpus */
@@ -446,6 +447,53 @@ test_malformed_recovered(void **state)
 	message_free(m);
 }
 
+/*
+ * talon's HTML replies: the reply stays unquoted, the original comes out
+ * as "> " lines wherever the client marks it (ms_outlook_2010 marks
+ * nothing: its "From:" block is for the quote cutter downstream).
+ */
+static void
+test_talon_html(void **state)
+{
+	static const char *const files[] = {
+		"gmail.html", "hotmail.html", "mail_ru.html",
+		"ms_outlook_2003.html", "ms_outlook_2007.html",
+		"thunderbird.html", "windows_mail.html", "yandex_ru.html",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < nitems(files); i++) {
+		char	*path = xasprintf("%s/suites/talon/html_replies/%s",
+		    corpus, files[i]), *raw, *text, *line;
+		size_t	 len;
+		int	 reply = 0, quoted = 0;
+
+		raw = slurp(path, &len);
+		free(path);
+		assert_non_null(raw);
+		text = html_to_text(raw, len);
+		for (line = text; line != NULL && *line != '\0';) {
+			char	*eol = strchr(line, '\n');
+			size_t	 n = eol ? (size_t)(eol - line) : strlen(line);
+
+			if (n >= 14 && memcmp(line, "Hi. I am fine.", 14) == 0)
+				reply = 1;
+			if (memmem(line, n, "Hello! How are you?", 19) != NULL) {
+				if (line[0] != '>')
+					fail_msg("%s: the original is not "
+					    "quoted:\n%s", files[i], text);
+				quoted = 1;
+			}
+			line = eol ? eol + 1 : NULL;
+		}
+		if (!reply || !quoted)
+			fail_msg("%s: reply %d quoted %d:\n%s", files[i], reply,
+			    quoted, text);
+		free(text);
+		free(raw);
+	}
+}
+
 /* ------------------------------------------------------------- main */
 
 static void
@@ -497,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_flowed_files),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_malformed_recovered),
+		cmocka_unit_test(test_talon_html),
 	};
 	const char		*shared = getenv("SHARED"), *top;
 	struct CMUnitTest	*tests;
