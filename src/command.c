@@ -1066,11 +1066,10 @@ parse_tokens(struct parse *p, const struct tok *v, size_t n, size_t a,
 	case K_STATUS:
 	case K_HELP:
 	case K_START:
-		if (!only_noarg_words(t, v, used, n)) {
-			if (kw->kw != K_PROG)
-				p->attempt = 1;
+		/* "Programme très intéressant", "Statut : titulaire" in a
+		 * signature: sentences, not attempts. */
+		if (!only_noarg_words(t, v, used, n))
 			return 0;
-		}
 		kind = kw->kw == K_PROG ? CMD_PROGRAMME :
 		    kw->kw == K_STATUS ? CMD_MY_REGISTRATIONS :
 		    kw->kw == K_HELP ? CMD_HELP : CMD_START_PROGRAMME;
@@ -1194,6 +1193,7 @@ parse_line(struct parse *p, size_t a, size_t b)
 struct word {
 	size_t	a, b;		/* folded */
 	size_t	clause;
+	size_t	line;
 };
 
 /* Words for the forgiving reading: runs of [a-z0-9#-]; clauses end at
@@ -1202,7 +1202,7 @@ static size_t
 words_of(const struct text *t, struct word **vp)
 {
 	struct word *v = NULL;
-	size_t n = 0, cap = 0, i = 0, clause = 0, len = t->flen;
+	size_t n = 0, cap = 0, i = 0, clause = 0, line = 0, len = t->flen;
 
 	if (len > GUESS_MAX)
 		len = GUESS_MAX;
@@ -1226,11 +1226,14 @@ words_of(const struct text *t, struct word **vp)
 			v[n].a = s;
 			v[n].b = i;
 			v[n].clause = clause;
+			v[n].line = line;
 			n++;
 			continue;
 		}
 		if (strchr(".!?;,:\n", c) != NULL)
 			clause++;
+		if (c == '\n')
+			line++;
 		i++;
 	}
 	*vp = v;
@@ -1328,6 +1331,12 @@ static const struct cue {
 	{ "won t be there", W_UNREG, 0, 0 },
 };
 
+static size_t
+cue_bucket(char c)
+{
+	return c >= 'a' && c <= 'z' ? (size_t)(c - 'a') : 26;
+}
+
 /* Does the cue phrase match at word i?  Returns the words it took. */
 static size_t
 cue_at(const struct text *t, const struct word *v, size_t n, size_t i,
@@ -1336,6 +1345,8 @@ cue_at(const struct text *t, const struct word *v, size_t n, size_t i,
 	const char *p = phrase;
 	size_t k = i;
 
+	if (t->f[v[i].a] != phrase[0])
+		return 0;	/* the common case, cheaply */
 	while (*p != '\0') {
 		const char *e = strchr(p, ' ');
 		size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
@@ -1425,12 +1436,13 @@ struct guess {
  * "eco-2026-12".  Returns the words taken (0 if none), *code the code. */
 static size_t
 session_at(const struct text *t, const struct word *v, size_t n, size_t i,
-    char **code)
+    char **code, int *generic)
 {
 	const char *s = t->f + v[i].a;
 	size_t l = v[i].b - v[i].a, hy = 0, dig = 0, alpha = 0;
 
 	*code = NULL;
+	*generic = 0;
 	if (word_is(t, &v[i], "session") || word_is(t, &v[i], "sessions")) {
 		size_t j = i + 1, k;
 
@@ -1473,6 +1485,7 @@ session_at(const struct text *t, const struct word *v, size_t n, size_t i,
 	}
 	if (hy == 0 || dig == 0 || alpha == 0 || s[0] == '-' || s[l - 1] == '-')
 		return 0;
+	*generic = 1;
 	*code = code_from_folded(s, l);
 	return *code != NULL;
 }
@@ -1482,34 +1495,51 @@ guess_read(const struct text *t, struct guess *g)
 {
 	struct word *v;
 	size_t n, i, nclauses;
-	unsigned char *unreg_in;
-	int num_list = 0;
+	unsigned char *unreg_in, *cue_line;
+	int num_list = 0, *match, head[27], next[nitems(cues)];
 
 	memset(g, 0, sizeof(*g));
 	g->too_long = t->flen > GUESS_MAX;
 	n = words_of(t, &v);
 	nclauses = n > 0 ? v[n - 1].clause + 1 : 0;
 	unreg_in = xcalloc(nclauses + 1, 1);
-	/* Pass 1: which clauses hold a wish to cancel (to drop "inscription"
-	 * in "annuler mon inscription"). */
-	for (i = 0; i < n; i++)
-		for (size_t k = 0; k < nitems(cues); k++)
-			if (cues[k].wish == W_UNREG &&
-			    cue_at(t, v, n, i, cues[k].phrase) > 0)
-				unreg_in[v[i].clause] = 1;
+	cue_line = xcalloc(n > 0 ? v[n - 1].line + 1 : 1, 1);
+	match = xreallocarray(NULL, n + 1, sizeof(*match));
+
+	/* The cues by first letter, in table order: each word is tried
+	 * against a handful of cues, not all of them. */
+	for (size_t b = 0; b < nitems(head); b++)
+		head[b] = -1;
+	for (size_t k = nitems(cues); k > 0; k--) {
+		size_t b = cue_bucket(cues[k - 1].phrase[0]);
+
+		next[k - 1] = head[b];
+		head[b] = (int)(k - 1);
+	}
+	/* Pass 1: the cue at each word, and which clauses hold a wish to
+	 * cancel (to drop "inscription" in "annuler mon inscription"). */
+	for (i = 0; i < n; i++) {
+		match[i] = -1;
+		for (int k = head[cue_bucket(t->f[v[i].a])]; k >= 0;
+		    k = next[k])
+			if (cue_at(t, v, n, i, cues[k].phrase) > 0) {
+				match[i] = k;
+				cue_line[v[i].line] = 1;
+				if (cues[k].wish == W_UNREG)
+					unreg_in[v[i].clause] = 1;
+				break;
+			}
+	}
 	for (i = 0; i < n; i++) {
 		char *code = NULL;
 		size_t used;
-		int list = num_list;
+		int list = num_list, generic = 0;
 
 		num_list = 0;
-		for (size_t k = 0; k < nitems(cues); k++) {
-			const struct cue *c = &cues[k];
+		if (match[i] >= 0 && !(cues[match[i]].weak &&
+		    unreg_in[v[i].clause])) {
+			const struct cue *c = &cues[match[i]];
 
-			if (cue_at(t, v, n, i, c->phrase) == 0)
-				continue;
-			if (c->weak && unreg_in[v[i].clause])
-				continue;
 			if ((c->negatable && negated(t, v, i)) ||
 			    !for_oneself(t, v, n, i, c->phrase)) {
 				if (c->wish == W_REG)
@@ -1523,7 +1553,6 @@ guess_read(const struct text *t, struct guess *g)
 				if (g->unreg++ == 0)
 					g->unreg_at = v[i].a;
 			}
-			break;
 		}
 		if (list && (word_is(t, &v[i], "et") ||
 		    word_is(t, &v[i], "and") || word_is(t, &v[i], "ou") ||
@@ -1537,7 +1566,14 @@ guess_read(const struct text *t, struct guess *g)
 			    t->f + v[i].a);
 			used = 1;
 		} else
-			used = session_at(t, v, n, i, &code);
+			used = session_at(t, v, n, i, &code, &generic);
+		if (used > 0 && generic && !cue_line[v[i].line]) {
+			/* "eco-2026-12" is a session only on a line that says
+			 * what to do with it; elsewhere it may be an office
+			 * ("Bureau B-204") in a signature. */
+			free(code);
+			continue;
+		}
 		if (used > 0) {
 			num_list = used > 1 || list;
 			if (g->sessions.n >= GUESS_SESSIONS) {
@@ -1554,6 +1590,8 @@ guess_read(const struct text *t, struct guess *g)
 		}
 	}
 	free(unreg_in);
+	free(cue_line);
+	free(match);
 	free(v);
 }
 

@@ -245,7 +245,9 @@ static const struct ccase not_commands[] = {
 	{ NULL, NULL, "" },
 	{ "", "Programme tr\xc3\xa8s int" E_AIGU "ressant, merci", "" },
 	{ "", "Agenda charg" E_AIGU " cette semaine.", "" },
-	{ "", "Aide " A_GRAVE " domicile", "UNCLEAR" },
+	{ "", "Aide " A_GRAVE " domicile", "" },
+	{ "INSCRIPTION session-42", "Jean Dupont\nStatut : titulaire\n"
+	  "Aide-soignante", "^INSCRIPTION session-42" },
 	{ "", "Inscription faite hier mais pas de confirmation", "UNCLEAR" },
 	{ "", "INSCRIPTION", "UNCLEAR" },
 	{ "", "INSCRIPTION formation excel", "UNCLEAR" },
@@ -280,6 +282,11 @@ static const struct ccase subject_body[] = {
 	{ "Je souhaite m'inscrire " A_GRAVE " la session 42", "",
 	  "~^INSCRIPTION session-42" },
 	{ "Re: Programme TRUC\xc2\xb2 : semaine du 30 novembre", "Merci", "" },
+	/* a code-like office number in a signature is not a session */
+	{ "Re: INSCRIPTION session-42", "Merci\n\nJean Dupont\nBureau B-204",
+	  "^INSCRIPTION session-42" },
+	{ "Re: INSCRIPTION session-42", "Je ne pourrai pas venir.\n\nJean "
+	  "Dupont\nBureau B-204", "~DESINSCRIPTION session-42" },
 	{ "PROPOSITION Atelier compostage", "Description\nProgramme :\n"
 	  "- le bac\n- le broyat", "^PROPOSITION arg=<Atelier compostage> "
 	  "rest=<Description|Programme :|- le bac|- le broyat>" },
