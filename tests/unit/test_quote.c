@@ -47,6 +47,10 @@ static const struct {
 	{ "interleaved: the words between quotes are kept",
 	  "> Venez-vous mardi ?\nOui.\n> Et jeudi ?\nNon.\n",
 	  "Oui.\nNon.\n" },
+	{ "interleaved, English, under an attribution",
+	  "On Mon, Nov 30, 2026 at 9:00 AM TRUC <truc@ville.example> wrote:\n"
+	  "> Session 42?\nYes please\n> Session 43?\nNo\n",
+	  "Yes please\nNo\n" },
 	{ "indented quote from HTML",
 	  "Bonjour\n  > cit\xc3\xa9\n   >> plus loin\nMerci\n",
 	  "Bonjour\nMerci\n" },
@@ -145,6 +149,10 @@ static const struct {
 	  NBSP ": Dupont Jean <jean.dupont@ville.example>\nObjet" NBSP
 	  ": Programme\n\nINSCRIPTION session-43\n",
 	  "INSCRIPTION session-42\n" },
+	{ "Outlook FR block, U+202F before the colons",
+	  "Oui\nDe" NNBSP ": TRUC\nEnvoy\xc3\xa9" NNBSP ": lundi\n\xc3\x80"
+	  NNBSP ": Jean\nObjet" NNBSP ": Programme\nINSCRIPTION s-1\n",
+	  "Oui\n" },
 	{ "Outlook FR block with Cc and a bold name from HTML",
 	  "Oui\n\n*De :* TRUC\n*Envoy\xc3\xa9 :* lundi 30 novembre 2026\n"
 	  "*\xc3\x80 :* Jean\n*Cc :* Marie\n*Objet :* Programme\n\n"
@@ -195,6 +203,10 @@ static const struct {
 	{ "T\xc3\xa9l\xc3\xa9" "charger Outlook pour Android",
 	  "Oui\n\nT\xc3\xa9l\xc3\xa9" "charger Outlook pour Android\n"
 	  "INSCRIPTION s-1\n", "Oui\n" },
+	{ "T\xc3\xa9l\xc3\xa9" "charger Outlook pour iOS",
+	  "Oui\nT\xc3\xa9l\xc3\xa9" "charger Outlook pour iOS\n", "Oui\n" },
+	{ "Sent from my iPad",
+	  "Yes\nSent from my iPad\n\n> INSCRIPTION s-1\n", "Yes\n" },
 	{ "Envoy\xc3\xa9 \xc3\xa0 partir de Outlook pour iOS, then a block",
 	  "Oui\n\nEnvoy\xc3\xa9 \xc3\xa0 partir de Outlook pour iOS"
 	  "<https://aka.ms/o0ukef>\n________________________________\n"
