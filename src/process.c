@@ -515,14 +515,34 @@ reply_clear(struct reply *r)
 	reply_files_free(&r->files);
 }
 
+/*
+ * The language of the mail when it says (Content-Language), else the one
+ * the agent wrote in last, else the configured one.  What a mail says is
+ * kept, so that the programme and reminders follow.
+ */
 static const char *
 choose_lang(struct app *app, const struct agent *a, const struct message *m)
 {
+	const char *said = NULL;
+
+	if (m->content_language != NULL) {
+		if (str_startswith_ci(m->content_language, "en"))
+			said = "en";
+		else if (str_startswith_ci(m->content_language, "fr"))
+			said = "fr";
+	}
+	if (said != NULL && a->id != 0 && strcmp(a->lang, said) != 0) {
+		sqlite3_stmt *st = db_prepare(app->db, "UPDATE agents SET "
+		    "lang = ? WHERE id = ?");
+
+		db_bind_text(st, 1, said);
+		db_bind_int(st, 2, a->id);
+		db_exec_stmt(app->db, st);
+	}
+	if (said != NULL)
+		return said;
 	if (a->lang != NULL && a->lang[0] != '\0')
 		return a->lang;
-	if (m->content_language != NULL &&
-	    str_startswith_ci(m->content_language, "en"))
-		return "en";
 	return app->conf->language;
 }
 

@@ -28,6 +28,7 @@
 
 #define MAX_POSITIONAL	8
 #define MAX_OPTS	32
+#define MAX_LIST	512
 
 struct args {
 	const char	*conf;
@@ -39,13 +40,13 @@ struct args {
 	int		 npos;
 	struct { const char *name, *value; } opts[MAX_OPTS];
 	int		 nopts;
-	/* --present / --absent take every following word */
-	const char	**present, **absent;
+	/* --present / --absent take every following word, and may repeat */
+	const char	*present[MAX_LIST], *absent[MAX_LIST];
 	int		 npresent, nabsent;
 };
 
 static void __attribute__((noreturn))
-usage(void)
+usage_to(FILE *f, int status)
 {
 	fputs(
 "usage: trucctl [-c FILE] [--now 'YYYY-MM-DD HH:MM'] [--excel] COMMAND ...\n"
@@ -65,8 +66,14 @@ usage(void)
 "  sheet CODE -o FILE.pdf        the sign-in sheet\n"
 "  attendance CODE --present EMAIL... [--absent EMAIL...]\n"
 "  report --year YYYY [--html FILE]\n"
-"  programme --preview [--to EMAIL]\n", stderr);
-	exit(2);
+"  programme --preview [--to EMAIL]\n", f);
+	exit(status);
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	usage_to(stderr, 2);
 }
 
 static const char *
@@ -98,19 +105,34 @@ parse_args(int argc, char **argv, struct args *a)
 		else if (strcmp(s, "--preview") == 0)
 			a->preview = 1;
 		else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0)
-			usage();
+			usage_to(stdout, 0);
 		else if (strcmp(s, "--present") == 0 ||
 		    strcmp(s, "--absent") == 0) {
-			const char ***list = s[2] == 'p' ? &a->present :
-			    &a->absent;
+			const char **list = s[2] == 'p' ? a->present : a->absent;
 			int *n = s[2] == 'p' ? &a->npresent : &a->nabsent;
 
-			*list = (const char **)&argv[i + 1];
 			while (i + 1 < argc && argv[i + 1][0] != '-') {
-				(*n)++;
-				i++;
+				if (*n == MAX_LIST) {
+					fprintf(stderr, "trucctl: too many "
+					    "addresses after %s\n", s);
+					exit(2);
+				}
+				list[(*n)++] = argv[++i];
 			}
 		} else if (strncmp(s, "--", 2) == 0 || strcmp(s, "-o") == 0) {
+			static const char *known[] = { "--title", "--start",
+			    "--end", "--capacity", "--place", "--track",
+			    "--trainer", "--description", "--reason", "-o",
+			    "--year", "--html", "--to" };
+			size_t k;
+
+			for (k = 0; k < nitems(known); k++)
+				if (strcmp(s, known[k]) == 0)
+					break;
+			if (k == nitems(known)) {
+				fprintf(stderr, "trucctl: unknown option %s\n", s);
+				exit(2);
+			}
 			if (i + 1 >= argc || a->nopts == MAX_OPTS) {
 				fprintf(stderr, "trucctl: %s needs a value\n", s);
 				exit(2);
@@ -664,7 +686,7 @@ cmd_attendance(struct app *app, const struct args *a)
 	why = xasprintf("trucctl attendance %s", s.code);
 	db_begin(app->db);
 	for (int k = 0; k < 2; k++) {
-		const char **list = k == 0 ? a->present : a->absent;
+		const char *const *list = k == 0 ? a->present : a->absent;
 		int n = k == 0 ? a->npresent : a->nabsent;
 
 		for (int i = 0; i < n; i++) {
@@ -708,7 +730,7 @@ cmd_report(struct app *app, const struct args *a)
 	if (year == NULL || sscanf(year, "%d", &y) != 1 || y < 2000 ||
 	    y > 2200)
 		usage();
-	if (report_compute(app->db, y, &st) == -1) {
+	if (report_compute_at(app->db, y, app_now(app), &st) == -1) {
 		fprintf(stderr, "trucctl: cannot compute the figures of %d\n",
 		    y);
 		return 1;
@@ -722,7 +744,7 @@ cmd_report(struct app *app, const struct args *a)
 		rc = write_file(html, page, strlen(page));
 		free(page);
 	}
-	report_stats_free(&st);
+	report_stats_clear(&st);
 	return rc;
 }
 

@@ -27,11 +27,16 @@
 #include "util.h"
 
 #define TRUCD_VERSION	"0.1.0"
-#define IDLE_MAX	(25 * 60)	/* re-IDLE well before the 29-minute limit */
+/*
+ * Re-IDLE well before the 29-minute limit, and look at the outbox at least
+ * this often: trucctl may queue mail (a cancelled session's notices).
+ */
+#define IDLE_MAX	(5 * 60)
 #define BACKOFF_MAX	300
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
+static volatile sig_atomic_t wake;	/* any signal: leave IDLE or sleep */
 
 static void
 on_signal(int sig)
@@ -40,6 +45,7 @@ on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
+	wake = 1;
 }
 
 static void __attribute__((noreturn))
@@ -199,7 +205,8 @@ run_daemon(struct app *app)
 		if (imap_has_idle(imap)) {
 			if (wait > IDLE_MAX)
 				wait = IDLE_MAX;
-			if (imap_idle(imap, wait, &stop_requested) == -1) {
+			wake = stop_requested || reload_requested;
+			if (imap_idle(imap, wait, &wake) == -1) {
 				log_warnx("IMAP connection lost during IDLE");
 				imap_close(imap);
 				imap = NULL;
