@@ -68,7 +68,6 @@ static int fonts_used;
 struct render {
 	cairo_t			*cr;
 	PangoContext		*pc;
-	const struct sheet_info	*info;
 	char			*school, *title, *day, *times, *place;
 	char			*trainer, *code, *registered;
 };
@@ -77,22 +76,19 @@ struct render {
 static char *
 clean_text(const char *s)
 {
-	char *v;
+	char *v, *r;
 
 	if (s == NULL)
 		return xstrdup("");
 	v = g_utf8_make_valid(s, -1);
-	for (char *p = v; *p != '\0'; p++) {
+	/* Callers free() what we return: hand over a copy, not glib's. */
+	r = xstrdup(v);
+	g_free(v);
+	for (char *p = r; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 	}
-	/* g_free and free may differ: hand the caller a malloc'd copy. */
-	{
-		char *r = xstrdup(v);
-
-		g_free(v);
-		return r;
-	}
+	return r;
 }
 
 /*
@@ -374,7 +370,6 @@ static void
 render_init(struct render *r, const struct sheet_info *info)
 {
 	memset(r, 0, sizeof *r);
-	r->info = info;
 	r->school = clean_text(info->school);
 	r->title = clean_text(info->title);
 	r->day = clean_text(info->day);
