@@ -49,9 +49,16 @@ notify_one(struct app *app, const struct notice *n, const char *reason)
 		break;
 	case NOTICE_SESSION_CANCELLED:
 		tpl = "session_cancelled";
-		tpl_set(v, "reason", reason != NULL ? reason : "");
-		ics = invitation(app, &s, ag.id, ag.email, ag.name, 1);
-		o.calendar_method = "CANCEL";
+		/* The reason given when the session was cancelled, wherever from. */
+		tpl_set(v, "reason", reason != NULL && *reason ? reason :
+		    s.cancel_reason);
+		if (n->was_waiting)
+			tpl_set(v, "waitlist", "1");
+		else {
+			/* Only a registered agent has an invitation to withdraw. */
+			ics = invitation(app, &s, ag.id, ag.email, ag.name, 1);
+			o.calendar_method = "CANCEL";
+		}
 		break;
 	case NOTICE_SESSION_CHANGED: {
 		char day[64], start[8], end[8];

@@ -473,6 +473,9 @@ registry_cancel_session(struct db *db, const char *code, const char *reason,
 		set_state(db, s.id, agents[i], states[i], RS_CANCELLED, 0, now,
 		    why);
 		notice_add(out, NOTICE_SESSION_CANCELLED, agents[i], s.id, 0);
+		if (out != NULL)
+			out->v[out->n - 1].was_waiting =
+			    states[i] == RS_WAITLISTED;
 	}
 	st = db_prepare(db, "UPDATE sessions SET status = 'cancelled', "
 	    "cancel_reason = ?, sequence = sequence + 1, updated_at = ? "

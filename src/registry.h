@@ -52,6 +52,7 @@ struct notice {
 	int64_t		 agent_id;
 	int64_t		 session_id;
 	int		 position;	/* DEMOTED: waiting-list position */
+	int		 was_waiting;	/* SESSION_CANCELLED: had no place yet */
 	time_t		 old_start, old_end;	/* CHANGED */
 	char		*old_place;		/* CHANGED */
 };
