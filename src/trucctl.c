@@ -820,5 +820,6 @@ main(int argc, char **argv)
 	}
 #undef IS
 	app_close(&app);
+	sheet_cleanup();
 	return rc;
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "scheduler.h"
+#include "sheet.h"
 #include "smtp.h"
 #include "template.h"
 #include "util.h"
@@ -275,5 +276,6 @@ main(int argc, char **argv)
 	rc = once ? run_once(&app) : run_daemon(&app);
 	smtp_global_cleanup();
 	app_close(&app);
+	sheet_cleanup();
 	return rc;
 }
