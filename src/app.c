@@ -10,13 +10,13 @@
 #include "util.h"
 
 static struct conf *
-load_conf(const char *path, int fatal_on_error)
+load_conf(const char *path, int fatal_on_error, int warnings)
 {
 	struct buf problems = BUF_INIT;
 	struct conf *c = NULL;
 	int errors = conf_load(path, &c, &problems);
 
-	if (problems.len > 0)
+	if (problems.len > 0 && (errors > 0 || warnings))
 		fputs(problems.s, stderr);
 	buf_free(&problems);
 	if (errors > 0 && fatal_on_error)
@@ -26,12 +26,12 @@ load_conf(const char *path, int fatal_on_error)
 
 void
 app_open(struct app *app, const char *conf_path, const char *now_str,
-    int with_templates)
+    int flags)
 {
 	char *cause = NULL;
 
 	memset(app, 0, sizeof *app);
-	app->conf = load_conf(conf_path, 1);
+	app->conf = load_conf(conf_path, 1, flags & APP_WARNINGS);
 	if (tz_set(app->conf->timezone) == -1) {
 		fprintf(stderr, "%s: unknown time zone %s\n", conf_path,
 		    app->conf->timezone);
@@ -45,7 +45,7 @@ app_open(struct app *app, const char *conf_path, const char *now_str,
 			exit(1);
 		}
 	}
-	if (with_templates) {
+	if (flags & APP_TEMPLATES) {
 		app->templates = templates_load(app->conf->templates, &cause);
 		if (app->templates == NULL) {
 			fprintf(stderr, "%s\n", cause);
@@ -79,7 +79,7 @@ app_now(const struct app *app)
 int
 app_reload(struct app *app)
 {
-	struct conf *c = load_conf(app->conf->path, 0);
+	struct conf *c = load_conf(app->conf->path, 0, 1);
 	struct templates *t;
 	char *cause = NULL;
 

@@ -26,11 +26,15 @@ struct app {
 /*
  * Loads the configuration (exits 78 with every problem on stderr when it
  * is wrong), sets the time zone, parses now_str ("YYYY-MM-DD HH:MM", may be
- * NULL), opens the database (exits 1 on failure) and, if with_templates,
- * loads the templates (exits 78).
+ * NULL), opens the database (exits 1 on failure) and, with APP_TEMPLATES,
+ * loads the templates (exits 78).  Warnings (an inline password...) are
+ * printed with APP_WARNINGS only: the daemon says them once at start,
+ * trucctl keeps its output for its listings.
  */
+#define APP_TEMPLATES	0x01	/* load the templates (exit 78 if broken) */
+#define APP_WARNINGS	0x02	/* print the configuration's warnings */
 void	 app_open(struct app *, const char *conf_path, const char *now_str,
-	    int with_templates);
+	    int flags);
 void	 app_close(struct app *);
 time_t	 app_now(const struct app *);
 /* Re-reads configuration and templates (SIGHUP); keeps the old ones on error. */

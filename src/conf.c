@@ -457,7 +457,7 @@ conf_load(const char *path, struct conf **out, struct buf *problems)
 	}
 	c->reminders = list_copy(cfg, "reminders", &c->nreminders);
 	if (c->ncoordinators > 0 && c->trusted_authserv_id[0] == '\0')
-		buf_addf(problems, "%s:0: warning: school.trusted_authserv_id "
+		buf_addf(problems, "%s: warning: school.trusted_authserv_id "
 		    "is not set: coordinator commands will always ask for a "
 		    "confirmation code\n", path);
 	cfg_free(cfg);

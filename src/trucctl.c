@@ -782,7 +782,7 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &a);
 	if (a.npos == 0)
 		usage();
-	app_open(&app, a.conf, a.now, 1);
+	app_open(&app, a.conf, a.now, APP_TEMPLATES);
 #define IS(i, s) (a.npos > (i) && strcmp(a.pos[i], (s)) == 0)
 	if (IS(0, "session") && IS(1, "import"))
 		rc = cmd_session_import(&app, &a);

@@ -265,7 +265,7 @@ main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	app_open(&app, conf_path, now_str, 1);
+	app_open(&app, conf_path, now_str, APP_TEMPLATES | APP_WARNINGS);
 	if (app.conf->imap.tls_none)
 		log_warnx("imap.tls = \"none\": the IMAP password travels in "
 		    "clear (loopback tests only)");
