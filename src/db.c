@@ -321,6 +321,13 @@ db_rollback(struct db *db)
 	}
 }
 
+void
+db_set_synchronous(struct db *db, int level)
+{
+	exec_or_die(db, level >= 2 ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL");
+}
+
 int
 db_in_transaction(struct db *db)
 {

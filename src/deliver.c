@@ -3,11 +3,56 @@
 #include <string.h>
 
 #include "app.h"
+#include "db.h"
 #include "deliver.h"
 #include "log.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
+
+struct batch {
+	struct app		*app;
+	struct outbox_item	*items;
+	struct deliver_stats	*stats;
+	time_t			 now;
+	size_t			 sent, refused;
+};
+
+/*
+ * Records one mail's outcome the moment the server has answered, in a
+ * transaction of its own: a crash then resends at most the mail in flight.
+ * These commits run with synchronous=NORMAL (set by deliver_outbox): in WAL
+ * mode that survives the process being killed, and a power cut can at worst
+ * send a mail twice, never lose one.
+ */
+static void
+record(struct smtp_item *si, size_t i, void *arg)
+{
+	struct batch *b = arg;
+	struct outbox_item *it = &b->items[i];
+
+	db_begin(b->app->db);
+	switch (si->status) {
+	case SMTP_SENT:
+		outbox_sent(b->app->db, it->id, b->now);
+		b->stats->sent++;
+		b->sent++;
+		break;
+	case SMTP_PERMFAIL:
+		outbox_failed(b->app->db, it->id, si->reply, b->now);
+		log_warnx("mail %lld to %s refused for good: %s",
+		    (long long)it->id, it->rcpt, si->reply != NULL ? si->reply :
+		    "?");
+		b->stats->failed++;
+		b->refused++;
+		break;
+	case SMTP_TEMPFAIL:
+		outbox_retry(b->app->db, it->id, it->attempts, si->reply, b->now);
+		b->stats->deferred++;
+		break;
+	}
+	db_commit(b->app->db);
+}
 
 int
 deliver_outbox(struct app *app, struct deliver_stats *stats)
@@ -26,64 +71,45 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 	sc.password = app->conf->smtp.password;
 	sc.helo_domain = app->conf->school_domain;
 	sc.timeout = 30;
+	db_set_synchronous(app->db, 1);
 	for (;;) {
-		struct outbox_item *items;
+		struct batch b;
 		struct smtp_item *si;
-		time_t now = app_now(app);
-		size_t n = outbox_due(app->db, now, batch, &items), sent = 0;
-		size_t refused = 0;
+		size_t n;
 
+		memset(&b, 0, sizeof b);
+		b.app = app;
+		b.stats = stats;
+		b.now = app_now(app);
+		n = outbox_due(app->db, b.now, batch, &b.items);
 		if (n == 0) {
-			free(items);
+			free(b.items);
 			break;
 		}
 		if (smtp == NULL && (smtp = smtp_open(&sc)) == NULL) {
-			outbox_items_free(items, n);
-			return -1;
+			outbox_items_free(b.items, n);
+			rc = -1;
+			break;
 		}
 		si = xcalloc(n, sizeof *si);
 		for (size_t i = 0; i < n; i++) {
-			si[i].from = items[i].from;
-			si[i].to = items[i].rcpt;
-			si[i].data = items[i].data;
-			si[i].len = items[i].len;
+			si[i].from = b.items[i].from;
+			si[i].to = b.items[i].rcpt;
+			si[i].data = b.items[i].data;
+			si[i].len = b.items[i].len;
 		}
-		smtp_send_batch(smtp, si, n);
-		/* One commit for the whole batch's outcome. */
-		db_begin(app->db);
-		for (size_t i = 0; i < n; i++) {
-			switch (si[i].status) {
-			case SMTP_SENT:
-				outbox_sent(app->db, items[i].id, now);
-				stats->sent++;
-				sent++;
-				break;
-			case SMTP_PERMFAIL:
-				outbox_failed(app->db, items[i].id, si[i].reply,
-				    now);
-				log_warnx("mail %lld to %s refused for good: %s",
-				    (long long)items[i].id, items[i].rcpt,
-				    si[i].reply != NULL ? si[i].reply : "?");
-				stats->failed++;
-				refused++;
-				break;
-			case SMTP_TEMPFAIL:
-				outbox_retry(app->db, items[i].id,
-				    items[i].attempts, si[i].reply, now);
-				stats->deferred++;
-				break;
-			}
+		smtp_send_batch_cb(smtp, si, n, record, &b);
+		for (size_t i = 0; i < n; i++)
 			free(si[i].reply);
-		}
-		db_commit(app->db);
 		free(si);
-		outbox_items_free(items, n);
-		if (sent == 0 && refused == 0) {
+		outbox_items_free(b.items, n);
+		if (b.sent == 0 && b.refused == 0) {
 			/* Nothing went through: the server is down; stop here. */
 			rc = -1;
 			break;
 		}
 	}
+	db_set_synchronous(app->db, 2);
 	if (smtp != NULL)
 		smtp_close(smtp);
 	if (stats->sent + stats->failed + stats->deferred > 0)

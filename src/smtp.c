@@ -348,7 +348,8 @@ send_one(struct smtp *s, struct smtp_item *it, int fresh, int *reused)
 }
 
 size_t
-smtp_send_batch(struct smtp *s, struct smtp_item *items, size_t n)
+smtp_send_batch_cb(struct smtp *s, struct smtp_item *items, size_t n,
+    void (*done)(struct smtp_item *, size_t, void *), void *arg)
 {
 	const char *dead = NULL;
 	size_t sent = 0;
@@ -363,6 +364,8 @@ smtp_send_batch(struct smtp *s, struct smtp_item *items, size_t n)
 		if (dead != NULL) {
 			it->status = SMTP_TEMPFAIL;
 			it->reply = xstrdup(dead);
+			if (done != NULL)
+				done(it, i, arg);
 			continue;
 		}
 		o = send_one(s, it, 0, &reused);
@@ -385,8 +388,16 @@ smtp_send_batch(struct smtp *s, struct smtp_item *items, size_t n)
 			    s->url, it->reply, n - i);
 			dead = it->reply;
 		}
+		if (done != NULL)
+			done(it, i, arg);
 	}
 	return sent;
+}
+
+size_t
+smtp_send_batch(struct smtp *s, struct smtp_item *items, size_t n)
+{
+	return smtp_send_batch_cb(s, items, n, NULL, NULL);
 }
 
 /* conf->url with its path replaced by "/helo" (curl's EHLO argument). */

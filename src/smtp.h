@@ -92,6 +92,13 @@ struct smtp	*smtp_open(const struct smtp_conf *);
  * freed first.  Returns the number of items sent.
  */
 size_t		 smtp_send_batch(struct smtp *, struct smtp_item *, size_t);
+/*
+ * The same, calling done(item, index, arg) as soon as each item's status
+ * is final, so the caller can record it before the next mail goes: a crash
+ * mid-batch then resends at most the mail in flight.
+ */
+size_t		 smtp_send_batch_cb(struct smtp *, struct smtp_item *, size_t,
+		    void (*done)(struct smtp_item *, size_t, void *), void *arg);
 
 /* New connections opened by this session so far (for tests and logs). */
 long		 smtp_connects(const struct smtp *);
