@@ -8,9 +8,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "classify.h"
 #include "html.h"
 #include "message.h"
+#include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -24,6 +27,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*cause = NULL, *t;
 
 	if (message_parse(s, size, &lim, &m, &cause) == 0) {
+		/* What message.h promises: UTF-8 text, no NUL inside. */
+		if (!utf8_valid(m->text, strlen(m->text)) ||
+		    !utf8_valid(m->subject, strlen(m->subject)) ||
+		    (m->from_name != NULL &&
+		    !utf8_valid(m->from_name, strlen(m->from_name))) ||
+		    (m->html != NULL && !utf8_valid(m->html, strlen(m->html))))
+			abort();
 		classify(m, "formation@mairie.example", &c);
 		classification_free(&c);
 		message_free(m);
@@ -33,6 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 	}
 	t = html_to_text(s, size);
+	if (!utf8_valid(t, strlen(t)))
+		abort();
 	free(t);
 	t = mime_decode_words(s, size < 4096 ? size : 4096);
 	free(t);
