@@ -27,6 +27,38 @@ skip_cfws(const char *p)
 	}
 }
 
+/*
+ * The value of property NAME ("header.from=") in the resinfo starting at p
+ * (up to the next ';'), copied into out.  1 if found.
+ */
+static int
+prop_value(const char *p, const char *name, char *out, size_t outlen)
+{
+	const char *end = strchr(p, ';'), *q = p;
+
+	if (end == NULL)
+		end = p + strlen(p);
+	while (q < end) {
+		q = skip_cfws(q);
+		if (q >= end)
+			break;
+		if (str_startswith_ci(q, name)) {
+			const char *v = q + strlen(name);
+			size_t n = strcspn(v, "; \t\r\n(");
+
+			if (v + n > end)
+				n = (size_t)(end - v);
+			if (n >= outlen)
+				return 0;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+		q += strcspn(q, " \t");
+	}
+	return 0;
+}
+
 /* 1 if the From domain equals d or is a subdomain of it (relaxed alignment). */
 static int
 aligned(const char *from_domain, const char *d)
@@ -76,9 +108,21 @@ auth_check_value(const char *value, const char *authserv_id,
 		memcpy(result, p, k);
 		result[k] = '\0';
 		p += k;
-		if (ascii_strcasecmp(method, "dmarc") == 0)
-			dmarc = ascii_strcasecmp(result, "pass") == 0 ? 1 :
-			    ascii_strcasecmp(result, "fail") == 0 ? -1 : dmarc;
+		if (ascii_strcasecmp(method, "dmarc") == 0) {
+			int r = ascii_strcasecmp(result, "pass") == 0 ? 1 :
+			    ascii_strcasecmp(result, "fail") == 0 ? -1 : 0;
+			char hf[256];
+
+			/*
+			 * A pass counts for the domain the server looked at:
+			 * when it names it (header.from), it must be ours.
+			 */
+			if (r == 1 && prop_value(p, "header.from=", hf,
+			    sizeof hf) && ascii_strcasecmp(hf, from_domain) != 0)
+				r = 0;
+			if (r != 0)
+				dmarc = r;
+		}
 		else if (ascii_strcasecmp(method, "dkim") == 0 &&
 		    ascii_strcasecmp(result, "pass") == 0) {
 			/* Find header.d (or header.i) before the next ';'. */
@@ -126,6 +170,17 @@ enum auth_verdict
 auth_check(const struct message *m, const char *authserv_id,
     const char *from_addr)
 {
+	int nfrom = 0;
+
+	/*
+	 * Two From: headers (or none): the server may have checked the other
+	 * one.  RFC 7489 says to refuse such a message; we trust nothing.
+	 */
+	for (size_t i = 0; i < m->nheaders; i++)
+		if (ascii_strcasecmp(m->headers[i].name, "From") == 0)
+			nfrom++;
+	if (nfrom != 1)
+		return AUTH_NONE;
 	for (size_t i = 0; i < m->nheaders; i++) {
 		int trusted;
 		enum auth_verdict v;

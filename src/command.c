@@ -960,23 +960,23 @@ set_codes(struct command *c, struct codes *cs)
 	cs->n = 0;
 }
 
-/* A one-time confirmation code: letters, digits, '-', with a digit. */
+/*
+ * A one-time confirmation code: 6 to MAX_CODE letters, digits or '-' (the
+ * codes trucd makes are 8 characters; a short word after "confirmer" in a
+ * sentence is not one).
+ */
 static char *
 confirm_code(const struct text *t, const struct tok *k)
 {
-	size_t dig = 0, n = k->cb - k->ca;
+	size_t n = k->cb - k->ca;
 	const char *s = t->f + k->ca;
 
-	if (n < 4 || n > MAX_CODE)
+	if (n < 6 || n > MAX_CODE)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (is_digit((unsigned char)s[i]))
-			dig++;
-		else if (!is_alpha((unsigned char)s[i]) && s[i] != '-')
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit((unsigned char)s[i]) &&
+		    !is_alpha((unsigned char)s[i]) && s[i] != '-')
 			return NULL;
-	}
-	if (dig == 0)
-		return NULL;
 	return orig_range(t, k->ca, k->cb);
 }
 

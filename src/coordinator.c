@@ -514,7 +514,7 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 {
 	sqlite3_stmt *st = db_prepare(c->app->db, "SELECT raw, created_at, "
 	    "used_at IS NOT NULL, email FROM confirmations WHERE code = ?");
-	char *raw = NULL, *cause = NULL;
+	char *raw = NULL, *cause = NULL, *code;
 	size_t rawlen = 0;
 	time_t created = 0;
 	int used = 0, owner = 0;
@@ -523,7 +523,12 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 	char *words, *subject;
 	struct coord_ctx inner;
 
-	db_bind_text(st, 1, cmd->arg != NULL ? cmd->arg : "");
+	/* Codes are made upper-case; a phone may have typed it otherwise. */
+	code = xstrdup(cmd->arg != NULL ? cmd->arg : "");
+	for (char *p = code; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	db_bind_text(st, 1, code);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		rawlen = (size_t)sqlite3_column_bytes(st, 0);
 		raw = xmalloc(rawlen + 1);
@@ -538,6 +543,7 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 		simple_block(c, "confirm_invalid", NULL, NULL);
 		log_warnx("%s sent an unknown confirmation code", c->sender);
 		free(raw);
+		free(code);
 		return;
 	}
 	if (used || c->now - created > CODE_LIFETIME) {
@@ -546,16 +552,18 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 		log_warnx("%s sent a %s confirmation code", c->sender,
 		    used ? "used" : "expired");
 		free(raw);
+		free(code);
 		return;
 	}
 	st = db_prepare(c->app->db, "UPDATE confirmations SET used_at = ? "
 	    "WHERE code = ?");
 	db_bind_int(st, 1, c->now);
-	db_bind_text(st, 2, cmd->arg);
+	db_bind_text(st, 2, code);
 	db_exec_stmt(c->app->db, st);
 	if (message_parse(raw, rawlen, NULL, &m, &cause) == -1) {
 		free(cause);
 		free(raw);
+		free(code);
 		simple_block(c, "confirm_invalid", NULL, NULL);
 		return;
 	}
@@ -576,6 +584,7 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 	free(subject);
 	message_free(m);
 	free(raw);
+	free(code);
 }
 
 void
