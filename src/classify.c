@@ -392,7 +392,10 @@ scan_addresses(const struct message *m, const char *text,
 	const char	*to = message_header(m, "To");
 	const char	*delivered = message_header(m, "Delivered-To");
 
-	for (const char *at = strchr(text, '@'); at != NULL;
+	size_t		 seen = 0;
+
+	/* A bounce names a handful of addresses: stop well after that. */
+	for (const char *at = strchr(text, '@'); at != NULL && seen++ < 300;
 	    at = strchr(at + 1, '@')) {
 		const char	*s = at, *e = at + 1;
 		char		 tmp[320];

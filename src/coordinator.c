@@ -576,7 +576,7 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 	inner.rawlen = rawlen;
 	inner.trusted = 1;
 	for (size_t i = 0; i < cl.n; i++)
-		if (cl.v[i].kind >= CMD_ANNOUNCE && cl.v[i].kind != CMD_CONFIRM)
+		if (cmd_is_coordinator(cl.v[i].kind))
 			run_trusted(&inner, &cl.v[i]);
 	log_notice("%s confirmed the commands of a kept message", c->sender);
 	commands_free(&cl);

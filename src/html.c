@@ -493,19 +493,26 @@ close_elem(struct conv *c, const struct tag *t)
 	recount_depth(c);
 }
 
-/* Where the content of a dropped element ends; len if it never does. */
+/*
+ * Where the content of a dropped element ends; len if it never does.
+ * *nohead is set once a search for "</head" failed, so that a flood of
+ * <head> tags costs one scan, not one each.
+ */
 static size_t
-skip_content(const char *s, size_t len, size_t i, const char *name)
+skip_content(const char *s, size_t len, size_t i, const char *name,
+    int *nohead)
 {
 	char	 close[NAME_MAX_LEN + 3];
 	size_t	 at, gt;
 
 	if (strcmp(name, "head") == 0) {
 		/* A <head> left open must not eat the body. */
+		if (*nohead)
+			return i;
 		at = ci_find(s, len, i, "</head");
 		if (at == len) {
-			at = ci_find(s, len, i, "<body");
-			return at == len ? i : at;
+			*nohead = 1;
+			return i;
 		}
 	} else {
 		snprintf(close, sizeof(close), "</%s", name);
@@ -609,6 +616,7 @@ html_to_text(const char *in, size_t inlen)
 	struct buf	 src = BUF_INIT;
 	const char	*s;
 	size_t		 len, i = 0;
+	int		 nohead = 0;
 	char		*out;
 
 	if (in == NULL || inlen == 0)
@@ -650,7 +658,8 @@ html_to_text(const char *in, size_t inlen)
 			if (!t.closing && in_list(t.name, skip_elems,
 			    nitems(skip_elems))) {
 				if (!t.selfclose)
-					i = skip_content(s, len, i, t.name);
+					i = skip_content(s, len, i, t.name,
+					    &nohead);
 				continue;
 			}
 			if (strcmp(t.name, "br") == 0) {

@@ -585,6 +585,49 @@ test_hostile(void **state)
 	free(big);
 }
 
+/*
+ * Shapes that would make a careless scanner quadratic; each must finish
+ * in a blink (a regression shows up as a test that never ends).
+ */
+static void
+test_pathological(void **state)
+{
+	static const struct {
+		const char	*head;
+		const char	*unit;
+		int		 count;
+	} shapes[] = {
+		{ "Content-Type: text/html\n\n", "<head>", 30000 },
+		{ "Content-Type: text/html\n\n", "<a b=c d=e>", 20000 },
+		{ "Content-Type: text/html\n\n", "&#00000000000000000001;", 5000 },
+		{ "Content-Type: text/html\n\n", "<!x", 20000 },
+		{ "Subject: ", "=?a", 60000 },
+		{ "Subject: ", "=?utf-8?q?aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 5000 },
+		{ "From: ", "\"(<", 30000 },
+		{ "From: MAILER-DAEMON@x.example\nSubject: Undeliverable\n"
+		    "X-MS-Exchange-Message-Is-Ndr:\n\n", "x@y.example ", 30000 },
+		{ "Content-Type: text/plain; format=flowed\n\n", "> a \n", 30000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < nitems(shapes); i++) {
+		struct buf		 b = BUF_INIT;
+		struct message		*m;
+		struct classification	 c;
+		char			*cause;
+
+		buf_adds(&b, shapes[i].head);
+		for (int k = 0; k < shapes[i].count; k++)
+			buf_adds(&b, shapes[i].unit);
+		buf_adds(&b, "\n");
+		assert_int_equal(message_parse(b.s, b.len, NULL, &m, &cause), 0);
+		classify(m, NULL, &c);
+		classification_free(&c);
+		message_free(m);
+		buf_free(&b);
+	}
+}
+
 static void
 test_too_many_parts(void **state)
 {
@@ -830,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_headers_only),
 		cmocka_unit_test(test_max_lines),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_pathological),
 		cmocka_unit_test(test_too_many_parts),
 		cmocka_unit_test(test_robots),
 		cmocka_unit_test(test_french_ooo_fields),
