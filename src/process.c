@@ -572,9 +572,14 @@ handle_bounce(struct app *app, const struct classification *cl)
 	}
 }
 
+/*
+ * quiet: the message is automatic but answers one of our invitations
+ * (some calendar clients mark their Accept/Decline so): its calendar reply
+ * is applied, nothing else is read, and no mail goes back.
+ */
 static void
 handle_person(struct app *app, const struct message *m, const char *raw,
-    size_t len, const char *key)
+    size_t len, const char *key, int quiet)
 {
 	struct reply r;
 	struct command_list cl;
@@ -605,6 +610,12 @@ handle_person(struct app *app, const struct message *m, const char *raw,
 		return;
 	}
 	known = registry_agent(app->db, sender, &r.agent);
+	if (!known && !conf_domain_known(app->conf, sender) &&
+	    !conf_is_coordinator(app->conf, sender) && quiet) {
+		record_handled(app->db, key, sender, "automatic", r.now);
+		free(sender);
+		return;
+	}
 	if (!known && !conf_domain_known(app->conf, sender) &&
 	    !conf_is_coordinator(app->conf, sender)) {
 		struct tpl_vars *v = tpl_vars_new();
@@ -639,6 +650,17 @@ handle_person(struct app *app, const struct message *m, const char *raw,
 	r.coord.notices = &r.notices;
 	r.coord.files = &r.files;
 
+	if (quiet) {
+		if (!calendar_reply(&r))
+			outcome = "automatic";
+		else
+			outcome = "calendar reply (automatic, not answered)";
+		notify_notices(app, &r.notices, "");
+		record_handled(app->db, key, sender, outcome, r.now);
+		reply_clear(&r);
+		free(sender);
+		return;
+	}
 	if (m->headers_only) {
 		struct tpl_vars *v = tpl_vars_new();
 
@@ -725,7 +747,19 @@ process_message(struct app *app, const char *raw, size_t len, uint32_t uid)
 		classify(m, app->conf->school_address, &cl);
 		switch (cl.cls) {
 		case MSG_PERSON:
-			handle_person(app, m, raw, len, key);
+			handle_person(app, m, raw, len, key, 0);
+			break;
+		case MSG_AUTOREPLY:
+			if (m->calendar != NULL &&
+			    strcasestr(m->calendar, "METHOD:REPLY") != NULL) {
+				handle_person(app, m, raw, len, key, 1);
+				break;
+			}
+			log_info("message UID %u from %s is automatic (%s): not "
+			    "answered", uid, m->from_addr != NULL ?
+			    m->from_addr : "?", cl.why);
+			record_handled(app->db, key, m->from_addr, cl.why,
+			    app_now(app));
 			break;
 		case MSG_BOUNCE:
 			handle_bounce(app, &cl);
