@@ -121,6 +121,9 @@ static const char *migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  used_at INTEGER,"
 	"  raw BLOB NOT NULL);",
+
+	/* 3 -> 4: an invitation's SEQUENCE counts a registration's history */
+	"CREATE INDEX history_registration ON history (session_id, agent_id);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == DB_SCHEMA_VERSION,

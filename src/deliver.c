@@ -60,6 +60,7 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 	struct smtp_conf sc;
 	struct smtp *smtp = NULL;
 	size_t batch = (size_t)app->conf->smtp_batch;
+	time_t started = app_now(app);
 	int rc = 0;
 
 	memset(stats, 0, sizeof *stats);
@@ -110,6 +111,8 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 		}
 	}
 	db_set_synchronous(app->db, 2);
+	if (stats->sent > 0)
+		outbox_compact(app->db, started);
 	if (smtp != NULL)
 		smtp_close(smtp);
 	if (stats->sent + stats->failed + stats->deferred > 0)

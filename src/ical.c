@@ -396,17 +396,63 @@ emit_observance(struct writer *w, const struct trans *t,
  * enough to convert any time of the event's year and the next.
  */
 static void
+emit_vtimezone_uncached(struct writer *w, const char *tzid, int y0);
+
+/*
+ * Every invitation of a run carries the same few VTIMEZONE blocks, and
+ * finding the transitions costs a localtime_r() per day of the window:
+ * keep the last blocks made, keyed by zone and first year.
+ */
+#define VTZ_CACHE 4
+static struct {
+	char	*tzid, *zone;	/* TZID written, process zone used */
+	int	 y0;
+	char	*text;
+	size_t	 len;
+} vtz_cache[VTZ_CACHE];
+static unsigned vtz_next;
+
+static void
 emit_vtimezone(struct writer *w, const char *tzid, time_t when)
+{
+	struct writer tmp;
+	struct tm tm;
+	int y0;
+	unsigned i;
+
+	tz_local(when, &tm);
+	y0 = tm.tm_year + 1900 - 1;
+	for (i = 0; i < VTZ_CACHE; i++)
+		if (vtz_cache[i].text != NULL && vtz_cache[i].y0 == y0 &&
+		    strcmp(vtz_cache[i].tzid, tzid) == 0 &&
+		    strcmp(vtz_cache[i].zone, tz_name()) == 0) {
+			buf_add(&w->out, vtz_cache[i].text, vtz_cache[i].len);
+			return;
+		}
+	memset(&tmp, 0, sizeof tmp);
+	emit_vtimezone_uncached(&tmp, tzid, y0);
+	buf_free(&tmp.line);
+	i = vtz_next++ % VTZ_CACHE;
+	free(vtz_cache[i].tzid);
+	free(vtz_cache[i].zone);
+	free(vtz_cache[i].text);
+	vtz_cache[i].tzid = xstrdup(tzid);
+	vtz_cache[i].zone = xstrdup(tz_name());
+	vtz_cache[i].y0 = y0;
+	vtz_cache[i].len = tmp.out.len;
+	vtz_cache[i].text = buf_detach(&tmp.out);
+	buf_add(&w->out, vtz_cache[i].text, vtz_cache[i].len);
+}
+
+static void
+emit_vtimezone_uncached(struct writer *w, const char *tzid, int y0)
 {
 	struct trans tr[MAX_TRANS], before;
 	struct rule rs, rd;
 	struct tm tm;
 	time_t lo, hi;
 	size_t n, k;
-	int y0;
 
-	tz_local(when, &tm);
-	y0 = tm.tm_year + 1900 - 1;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y0 - 1900;
 	tm.tm_mday = 1;

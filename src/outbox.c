@@ -36,15 +36,16 @@ outbox_due(struct db *db, time_t now, size_t max, struct outbox_item **items)
 	sqlite3_stmt *st = db_prepare(db, "SELECT id, mail_from, rcpt, data, "
 	    "attempts FROM outbox WHERE status = 'pending' AND "
 	    "next_attempt <= ? ORDER BY next_attempt, id LIMIT ?");
-	size_t n = 0;
+	size_t n = 0, total = 0;
 
 	*items = NULL;
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, (int64_t)max);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (total < OUTBOX_BATCH_BYTES && sqlite3_step(st) == SQLITE_ROW) {
 		struct outbox_item *it;
 		int len = sqlite3_column_bytes(st, 3);
 
+		total += (size_t)len;
 		*items = xreallocarray(*items, n + 1, sizeof **items);
 		it = &(*items)[n++];
 		it->id = sqlite3_column_int64(st, 0);
@@ -74,9 +75,8 @@ outbox_items_free(struct outbox_item *items, size_t n)
 void
 outbox_sent(struct db *db, int64_t id, time_t now)
 {
-	/* The body is no longer needed once the server has it. */
 	sqlite3_stmt *st = db_prepare(db, "UPDATE outbox SET status = 'sent', "
-	    "attempts = attempts + 1, sent_at = ?, data = X'', last_error = '' "
+	    "attempts = attempts + 1, sent_at = ?, last_error = '' "
 	    "WHERE id = ?");
 
 	db_bind_int(st, 1, now);
@@ -125,4 +125,21 @@ outbox_pending(struct db *db, time_t *next_attempt)
 	}
 	sqlite3_reset(st);
 	return n;
+}
+
+void
+outbox_compact(struct db *db, time_t since)
+{
+	/*
+	 * A body is no longer needed once the server has it; freeing its
+	 * pages for a whole run in one statement costs far less than one by
+	 * one as each mail goes.
+	 */
+	sqlite3_stmt *st = db_prepare(db, "UPDATE outbox SET data = X'' "
+	    "WHERE status = 'sent' AND sent_at >= ?");
+
+	db_begin(db);
+	db_bind_int(st, 1, since);
+	db_exec_stmt(db, st);
+	db_commit(db);
 }

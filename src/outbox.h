@@ -26,7 +26,9 @@ struct outbox_item {
 	size_t	 len;
 	int	 attempts;
 };
-/* Up to max mails due at now (pending, next_attempt <= now), oldest first. Caller frees with outbox_items_free. */
+/* Bodies loaded at once by outbox_due (at least one mail, whatever its size). */
+#define OUTBOX_BATCH_BYTES	(4 * 1024 * 1024)
+/* Up to max mails (and about OUTBOX_BATCH_BYTES) due at now (pending, next_attempt <= now), oldest first. Caller frees with outbox_items_free. */
 size_t	 outbox_due(struct db *, time_t now, size_t max,
 	    struct outbox_item **items);
 void	 outbox_items_free(struct outbox_item *, size_t);
@@ -35,6 +37,8 @@ void	 outbox_failed(struct db *, int64_t id, const char *reply, time_t now);
 /* A temporary failure: attempts + 1, next try per retry_next(). */
 void	 outbox_retry(struct db *, int64_t id, int attempts, const char *reply,
 	    time_t now);
+/* Drops the bodies of the mails sent since `since` (the server has them). */
+void	 outbox_compact(struct db *, time_t since);
 /* Pending mails (all, due or not), and the earliest next attempt (0 if none). */
 size_t	 outbox_pending(struct db *, time_t *next_attempt);
 
