@@ -322,6 +322,10 @@ watchdog() {
 
 # --- scheduled mail and calendar invitations (t0500, t0510, t0520) ---------
 #
+#	run_at T                    trucd --once --now T, bounded to 30 s; exit
+#	                            status in $RC, log in $LOG; prints a failing
+#	                            TAP line (with the log's end) unless it
+#	                            exits 0, nothing otherwise
 #	sink_list                   one line per captured mail, oldest first:
 #	                            FILE<TAB>RECIPIENTS (comma-separated)<TAB>
 #	                            decoded Subject
@@ -361,6 +365,16 @@ watchdog() {
 #	                            sender's).  The message is constructed the
 #	                            way each client writes it (see the comments
 #	                            in the function), not captured from one.
+
+run_at() {
+	_run_at_seq=$((${_run_at_seq:-0} + 1))
+	LOG=$TEST_DIR/trucd-at-$_run_at_seq.log
+	timeout -k 5 30 "$TRUCD" -c "$TCONF" --once --now "$1" >"$LOG" 2>&1
+	RC=$?
+	[ "$RC" -eq 0 ] && return 0
+	fail "trucd --once --now '$1' exits 0" "exit status $RC" \
+	    "$(tail -n 15 "$LOG")"
+}
 
 sink_list() {
 	rig_sink_messages | /usr/bin/python3 -c '
