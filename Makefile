@@ -10,10 +10,14 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
 
-PKGS	 = libetpan libcurl sqlite3 libconfuse gnutls pangocairo libical
+# The daemon links only what it runs; trucctl and the tests add pango and
+# cairo (the PDF sheet, which trucd asks trucctl for).
+DAEMON_PKGS = libetpan libcurl sqlite3 libconfuse gnutls libical
+PKGS	 = $(DAEMON_PKGS) pangocairo
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # Debian's libetpan.pc leaks a gcc-only -specs flag: drop it.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+DAEMON_LIBS := $(filter-out -specs=%,$(shell pkg-config --libs $(DAEMON_PKGS)))
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wnull-dereference \
@@ -58,7 +62,7 @@ $(LIB): $(LIBOBJS)
 	ar rcs $@ $^
 
 $(BUILD)/trucd: $(BUILD)/obj/trucd.o $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(DAEMON_LIBS) -lm
 
 $(BUILD)/trucctl: $(BUILD)/obj/trucctl.o $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)

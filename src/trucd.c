@@ -22,7 +22,6 @@
 #include "log.h"
 #include "outbox.h"
 #include "scheduler.h"
-#include "sheet.h"
 #include "smtp.h"
 #include "template.h"
 #include "util.h"
@@ -276,6 +275,5 @@ main(int argc, char **argv)
 	rc = once ? run_once(&app) : run_daemon(&app);
 	smtp_global_cleanup();
 	app_close(&app);
-	sheet_cleanup();
 	return rc;
 }
