@@ -18,6 +18,7 @@ struct programme {
 	char		**mailto;	/* per session */
 	int		 weeks;
 	int		 by_track;
+	time_t		 now;
 };
 
 struct programme *
@@ -31,6 +32,7 @@ programme_load(struct app *app, time_t now)
 	    "ORDER BY start_at, code");
 
 	p->weeks = weeks;
+	p->now = now;
 	p->by_track = strcmp(app->conf->programme_group_by, "track") == 0;
 	int64_t *ids = NULL;
 
@@ -83,6 +85,16 @@ programme_vars(const struct programme *p, struct app *app, int64_t agent_id,
 	char last[256] = "";
 
 	tpl_setf(v, "weeks", "%d", p->weeks);
+	{
+		char from[32], to[32];
+		int en = strcmp(lang, "en") == 0;
+
+		tz_format_dm(p->now, lang, from, sizeof from);
+		tz_format_dm(p->now + ((time_t)p->weeks * 7 - 1) * 86400,
+		    lang, to, sizeof to);
+		tpl_setf(v, "period", en ? "%s to %s" : "du %s au %s", from,
+		    to);
+	}
 	tpl_setf(v, "count", "%zu", p->n);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct session *s = &p->v[i];

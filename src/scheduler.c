@@ -12,6 +12,7 @@
 #include "schedule.h"
 #include "scheduler.h"
 #include "template.h"
+#include "tz.h"
 #include "util.h"
 
 #define MAX_OFFSETS 16
@@ -116,28 +117,35 @@ send_programme(struct app *app, time_t now)
 	return queued;
 }
 
+/*
+ * When the session is, from now: "aujourd'hui", "demain", or its day.  Said
+ * from the real time left, so a reminder sent late does not say "dans 2
+ * heures" an hour before.
+ */
 static void
-when_text(const struct offset *o, const char *lang, char *buf, size_t len)
+when_text(time_t now, time_t start, const char *lang, char *buf, size_t len)
 {
 	int en = strcmp(lang, "en") == 0;
+	struct tm a, b;
+	char day[64];
 
-	if (o->days == 1 && o->minutes == 0)
-		snprintf(buf, len, "%s", en ? "tomorrow" : "demain");
-	else if (o->days > 1 && o->minutes == 0)
-		snprintf(buf, len, en ? "in %d days" : "dans %d jours", o->days);
-	else if (o->days == 0 && o->minutes % 60 == 0)
-		snprintf(buf, len, en ? "in %d hour%s" : "dans %d heure%s",
-		    o->minutes / 60, o->minutes / 60 > 1 ? "s" : "");
-	else if (o->days == 0)
-		snprintf(buf, len, en ? "in %d minutes" : "dans %d minutes",
-		    o->minutes);
-	else
-		snprintf(buf, len, "%s", en ? "soon" : "bientôt");
+	tz_local(now, &a);
+	tz_local(start, &b);
+	if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+		snprintf(buf, len, "%s", en ? "today" : "aujourd'hui");
+	else {
+		tz_local(now + 86400, &a);
+		if (a.tm_year == b.tm_year && a.tm_yday == b.tm_yday)
+			snprintf(buf, len, "%s", en ? "tomorrow" : "demain");
+		else {
+			tz_format_day(start, lang, day, sizeof day);
+			snprintf(buf, len, en ? "on %s" : "le %s", day);
+		}
+	}
 }
 
 static size_t
-remind_session(struct app *app, const struct session *s,
-    const struct offset *o, time_t now)
+remind_session(struct app *app, const struct session *s, time_t now)
 {
 	sqlite3_stmt *st = db_prepare(app->db, "SELECT agent_id FROM "
 	    "registrations WHERE session_id = ? AND status = 'registered' "
@@ -163,8 +171,16 @@ remind_session(struct app *app, const struct session *s,
 		lang = agent_lang(app, &ag);
 		v = tpl_vars_new();
 		vars_session(v, s, lang);
-		when_text(o, lang, when, sizeof when);
+		when_text(now, s->start, lang, when, sizeof when);
 		tpl_set(v, "when", when);
+		{
+			char *cmd = xasprintf("DESINSCRIPTION %s", s->code);
+			char *mt = mailto_command(app->conf->school_address, cmd);
+
+			tpl_set(v, "cancel_mailto", mt);
+			free(mt);
+			free(cmd);
+		}
 		tpl_set(v, "greeting_name", ag.name);
 		tpl_setf(v, "cancel_line", "DESINSCRIPTION %s", s->code);
 		ics = invitation(app, s, ag.id, ag.email, ag.name, 0);
@@ -279,8 +295,7 @@ send_reminders(struct app *app, time_t now)
 			if (act[i] == SCHED_NOT_YET || recorded(app->db, key))
 				continue;
 			if (act[i] == SCHED_SEND)
-				queued += remind_session(app, &s, &offs[i],
-				    now);
+				queued += remind_session(app, &s, now);
 			record(app->db, key, act[i] == SCHED_SEND ? "sent" :
 			    "skipped", now);
 		}

@@ -178,19 +178,31 @@ tz_format_hm(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%H:%M", &tm);
 }
 
+static const char *fr_months[] = { "janvier", "février", "mars", "avril",
+    "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "décembre" };
+static const char *en_months[] = { "January", "February", "March", "April",
+    "May", "June", "July", "August", "September", "October", "November",
+    "December" };
+
+void
+tz_format_dm(time_t t, const char *lang, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	snprintf(buf, len, "%d %s", tm.tm_mday, lang != NULL &&
+	    strcmp(lang, "en") == 0 ? en_months[tm.tm_mon] :
+	    fr_months[tm.tm_mon]);
+}
+
 void
 tz_format_day(time_t t, const char *lang, char *buf, size_t len)
 {
 	static const char *fr_days[] = { "dimanche", "lundi", "mardi",
 	    "mercredi", "jeudi", "vendredi", "samedi" };
-	static const char *fr_months[] = { "janvier", "février", "mars",
-	    "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-	    "novembre", "décembre" };
 	static const char *en_days[] = { "Sunday", "Monday", "Tuesday",
 	    "Wednesday", "Thursday", "Friday", "Saturday" };
-	static const char *en_months[] = { "January", "February", "March",
-	    "April", "May", "June", "July", "August", "September", "October",
-	    "November", "December" };
 	struct tm tm;
 
 	localtime_r(&t, &tm);

@@ -34,6 +34,8 @@ void	 tz_format_hm(time_t t, char *buf, size_t len);
  * "Monday 7 December 2026".
  */
 void	 tz_format_day(time_t t, const char *lang, char *buf, size_t len);
+/* "30 novembre" / "30 November". */
+void	 tz_format_dm(time_t t, const char *lang, char *buf, size_t len);
 /* Broken-down local time of t (thread-unsafe callers use their own tm). */
 void	 tz_local(time_t t, struct tm *tm);
 /*

@@ -125,7 +125,7 @@ is "T-2h: one reminder to bob" "$(reminders bob@ville.example 'Tableur')" 1
 is "T-2h: no second list to the trainer" "$(lists formateur@ville.example)" 0
 is "T-2h: nothing else" "$(rig_sink_count)" 2
 R=$(mails_to alice@ville.example '^Rappel')
-like "2h reminder: subject says in 2 hours at 14:00" "$(sink_subject "$R")" "dans 2 heures à 14:00"
+like "2h reminder: subject says today at 14:00" "$(sink_subject "$R")" "aujourd'hui à 14:00"
 INV=$(ical_report "$R")
 is "2h reminder: invitation valid" "$(ical_get "$INV" errors)" none
 is "2h reminder: same UID again" "$(ical_get "$INV" uid)" "$UID_A"
@@ -140,7 +140,7 @@ rig_sink_clear
 at "2026-12-09 09:00"
 is "late start: one reminder to carol, not two" "$(reminders carol@ville.example)" 1
 s=$(sink_subject "$(mails_to carol@ville.example '^Rappel')")
-like "late start: the 2h one" "$s" "dans 2 heures à 10:00"
+like "late start: the 2h one, saying today, not 'in 2 hours'" "$s" "aujourd'hui à 10:00"
 unlike "late start: not the 1d one" "$s" "demain"
 is "late start: the 1d one recorded as skipped" \
 	"$(sql "SELECT outcome FROM scheduled WHERE key LIKE 'reminder:late-1:%:1d'")" skipped
