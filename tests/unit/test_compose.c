@@ -7,6 +7,7 @@
  *   build/tests/test_compose --emit DIR    writes sample messages to DIR
  *                                          (NAME.eml + NAME.subject) for
  *                                          a real parser in t0050
+ *   build/tests/test_compose --golden      prints the golden digests
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 
 #include "compose.h"
 #include "util.h"
@@ -1077,58 +1080,404 @@ write_sample(const char *dir, const char *name, const struct outgoing *o)
 	return 0;
 }
 
-static int
-mode_emit(const char *dir)
+/* The t0050 samples by name; NULL when there is no such sample. */
+static const char *const sample_names[] = { "plain", "full", "injection",
+    "programme" };
+
+static void
+sample_outgoing(const char *name, struct outgoing *o)
 {
-	struct out_attachment att[] = {
+	static const struct out_attachment att[] = {
 		{ "liste.csv", "text/csv; charset=UTF-8", "email,nom\r\n", 11 },
 		{ "émargement « session 42 » très long nom de fichier pour "
 		  "tester les continuations.pdf", "application/pdf",
 		  "%PDF-1.4\n\0\x01\x02", 12 },
 	};
+
+	base_outgoing(o);
+	if (strcmp(name, "full") == 0) {
+		o->subject = "Re: Inscription confirmée à la session « Les "
+		    "marchés publics expliqués aux agents » — lundi 7 "
+		    "décembre, salle Jean-Jaurès, bâtiment B, 2e étage 😀";
+		o->in_reply_to = "CAF=x+y_z@mail.gmail.com";
+		o->references = "<root@x.example> <CAF=x+y_z@mail.gmail.com>";
+		o->auto_submitted = "auto-replied";
+		o->html = "<p>Bonjour <b>Marie</b> &amp; co</p>\n";
+		o->text = "Bonjour,\n\nFrom the start.\n.\nVotre inscription "
+		    "est enregistrée ; une ligne très longue qui dépasse "
+		    "soixante-seize caractères pour forcer une coupure douce "
+		    "au milieu des accents éèàùç.   \n";
+		o->calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:"
+		    "REQUEST\r\nPRODID:-//trucd//EN\r\nBEGIN:VEVENT\r\n"
+		    "UID:x@ville.example\r\nDTSTAMP:20261130T080000Z\r\n"
+		    "DTSTART:20261207T080000Z\r\nDTEND:20261207T110000Z\r\n"
+		    "SUMMARY:Réunion\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+		o->calendar_method = "REQUEST";
+		o->attachments = att;
+		o->nattachments = nitems(att);
+	} else if (strcmp(name, "injection") == 0) {
+		o->subject = "Hi\r\nBcc: victim@evil.example";
+		o->to_name = "Eve\r\nBcc: victim@evil.example";
+		o->in_reply_to = "a@b>\r\nBcc: victim@evil.example";
+	} else if (strcmp(name, "programme") == 0) {
+		o->subject = "Programme TRUC² : du 7 au 18 décembre";
+		o->auto_submitted = "auto-generated";
+		o->precedence = "bulk";
+		o->list_unsubscribe = "<mailto:truc@ville.example?subject="
+		    "STOP%20PROGRAMME>";
+		o->html = "<!DOCTYPE html><html><body><p>Programme</p></body>"
+		    "</html>";
+	}
+}
+
+static int
+mode_emit(const char *dir)
+{
 	struct outgoing	o;
 	int		rc = 0;
 
-	base_outgoing(&o);
-	rc |= write_sample(dir, "plain", &o);
-
-	base_outgoing(&o);
-	o.subject = "Re: Inscription confirmée à la session « Les marchés "
-	    "publics expliqués aux agents » — lundi 7 décembre, salle "
-	    "Jean-Jaurès, bâtiment B, 2e étage 😀";
-	o.in_reply_to = "CAF=x+y_z@mail.gmail.com";
-	o.references = "<root@x.example> <CAF=x+y_z@mail.gmail.com>";
-	o.auto_submitted = "auto-replied";
-	o.html = "<p>Bonjour <b>Marie</b> &amp; co</p>\n";
-	o.text = "Bonjour,\n\nFrom the start.\n.\nVotre inscription est "
-	    "enregistrée ; une ligne très longue qui dépasse soixante-seize "
-	    "caractères pour forcer une coupure douce au milieu des accents "
-	    "éèàùç.   \n";
-	o.calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
-	    "PRODID:-//trucd//EN\r\nBEGIN:VEVENT\r\nUID:x@ville.example\r\n"
-	    "DTSTAMP:20261130T080000Z\r\nDTSTART:20261207T080000Z\r\n"
-	    "DTEND:20261207T110000Z\r\nSUMMARY:Réunion\r\nEND:VEVENT\r\n"
-	    "END:VCALENDAR\r\n";
-	o.calendar_method = "REQUEST";
-	o.attachments = att;
-	o.nattachments = nitems(att);
-	rc |= write_sample(dir, "full", &o);
-
-	base_outgoing(&o);
-	o.subject = "Hi\r\nBcc: victim@evil.example";
-	o.to_name = "Eve\r\nBcc: victim@evil.example";
-	o.in_reply_to = "a@b>\r\nBcc: victim@evil.example";
-	rc |= write_sample(dir, "injection", &o);
-
-	base_outgoing(&o);
-	o.subject = "Programme TRUC² : du 7 au 18 décembre";
-	o.auto_submitted = "auto-generated";
-	o.precedence = "bulk";
-	o.list_unsubscribe = "<mailto:truc@ville.example?subject=STOP%20"
-	    "PROGRAMME>";
-	o.html = "<!DOCTYPE html><html><body><p>Programme</p></body></html>";
-	rc |= write_sample(dir, "programme", &o);
+	for (size_t i = 0; i < nitems(sample_names); i++) {
+		sample_outgoing(sample_names[i], &o);
+		rc |= write_sample(dir, sample_names[i], &o);
+	}
 	return rc;
+}
+
+/* ---- golden digests --------------------------------------------------------
+ *
+ * The exact bytes of many encodings and whole mails, folded into SHA-256
+ * digests fixed here: a change of a single output byte in qp_encode,
+ * rfc2047_encode, base64_encode_lines or compose fails.  Inputs are fixed
+ * tables and a seeded generator over the awkward pieces (line ends, "From ",
+ * dots, blanks, "=", accents, emoji, invalid and control bytes, runs long
+ * enough to fold).  Boundaries are random: their random part is masked.
+ * `test_compose --golden` prints the digests, for a deliberate change.
+ */
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t
+rng_next(struct rng *r)
+{
+	/* xorshift64*: the same sequence on every platform. */
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 2685821657736338717ULL;
+}
+
+static size_t
+rng_below(struct rng *r, size_t n)
+{
+	return (size_t)((rng_next(r) >> 33) % n);
+}
+
+static const char *const golden_pieces[] = {
+	"a", "Z", "0", "~", "!", "=", "?", "_", " ", "  ", "\t", ".", "F",
+	"From ", "From", "\n", "\r\n", "\r", "\n.\n", "\nFrom ", "é", "à", "ç",
+	"É", "€", "«", "»", "—", "😀", "𝄞", "\xff", "\xc3", "\xe2\x82",
+	"\xf0\x9f\x98", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\x01", "\x1b",
+	"\x7f", "\xc2\x85", "\xc2\xa0", "=?", "?=", "=?UTF-8?Q?x?=", "\"", "\\",
+	"<", ">", "@", ",", ";", "(", ")", ":", "-", "\xef\xbb\xbf",
+	"session-42", "Bonjour Marie-Hélène,", "inscription confirmée",
+	"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+	"Les marchés publics expliqués aux agents de la Ville de Saint-Étienne",
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+};
+
+/* NPIECES random pieces (NUL never among them). */
+static void
+golden_text(struct rng *r, struct buf *b, size_t npieces)
+{
+	buf_reset(b);
+	buf_adds(b, "");
+	for (size_t i = 0; i < npieces; i++)
+		buf_adds(b, golden_pieces[rng_below(r, nitems(golden_pieces))]);
+}
+
+static void
+dig_add(gnutls_hash_hd_t h, const char *s, size_t n)
+{
+	unsigned char len[8];
+
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)((uint64_t)n >> (8 * i));
+	gnutls_hash(h, len, sizeof(len));
+	gnutls_hash(h, s, n);
+}
+
+static void
+dig_str(gnutls_hash_hd_t h, const char *s)
+{
+	if (s == NULL)
+		dig_add(h, "(null)", 7);	/* 7: not a string's length */
+	else
+		dig_add(h, s, strlen(s));
+}
+
+static void
+dig_end(gnutls_hash_hd_t h, char hex[65])
+{
+	unsigned char out[32];
+
+	gnutls_hash_deinit(h, out);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+}
+
+static gnutls_hash_hd_t
+dig_begin(void)
+{
+	gnutls_hash_hd_t h;
+
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		fail_msg("gnutls_hash_init");
+	return h;
+}
+
+/* qp_encode over fixed edge cases and random texts, binary included. */
+static void
+golden_qp(char hex[65])
+{
+	static const char *const mids[] = { "é", "€", "😀", "=", " ", "\t",
+	    ".", "From ", "From", "\xff", "\xc3", "~", "\x01", "\xc2\xa0" };
+	static const char *const ends[] = { "", "\n", "x", " \n", "\r\n",
+	    "\r", " ", "\t", "é", "\nFrom x", "\n.", "=\n" };
+	gnutls_hash_hd_t h = dig_begin();
+	struct rng	 r = { 0x9e3779b97f4a7c15ULL };
+	struct buf	 b = BUF_INIT;
+	char		*q;
+
+	/* Every special character at every column around the limit. */
+	for (size_t p = 0; p <= 80; p += p < 60 ? 20 : 1) {
+		for (size_t m = 0; m < nitems(mids); m++) {
+			for (size_t e = 0; e < nitems(ends); e++) {
+				buf_reset(&b);
+				for (size_t k = 0; k < p; k++)
+					buf_addc(&b, k % 7 == 6 && p > 74 ?
+					    'b' : 'a');
+				buf_adds(&b, mids[m]);
+				buf_adds(&b, ends[e]);
+				q = qp_encode(b.s, b.len);
+				dig_str(h, q);
+				free(q);
+			}
+		}
+	}
+	/* Random texts, then the same with NUL and odd bytes anywhere. */
+	for (int i = 0; i < 3000; i++) {
+		golden_text(&r, &b, rng_below(&r, 120));
+		if (i % 3 == 2 && b.len > 0)
+			for (int k = 0; k < 4; k++)
+				b.s[rng_below(&r, b.len)] =
+				    (char)rng_below(&r, 256);
+		q = qp_encode(b.s, b.len);
+		dig_str(h, q);
+		free(q);
+	}
+	/* Part of a buffer only: LEN is honoured, nothing read beyond. */
+	q = qp_encode("abc\nFrom x", 7);
+	dig_str(h, q);
+	free(q);
+	q = qp_encode("", 0);
+	dig_str(h, q);
+	free(q);
+	buf_free(&b);
+	dig_end(h, hex);
+}
+
+/* rfc2047_encode and base64_encode_lines on random values. */
+static void
+golden_words(char hex[65])
+{
+	gnutls_hash_hd_t h = dig_begin();
+	struct rng	 r = { 0x2545f4914f6cdd1dULL };
+	struct buf	 b = BUF_INIT;
+	char		*e;
+
+	for (int i = 0; i < 3000; i++) {
+		golden_text(&r, &b, rng_below(&r, 40));
+		e = rfc2047_encode(b.s);
+		dig_str(h, e);
+		free(e);
+		e = base64_encode_lines(b.s, b.len);
+		dig_str(h, e);
+		free(e);
+	}
+	buf_free(&b);
+	dig_end(h, hex);
+}
+
+/* The message with each boundary's random part masked. */
+static void
+dig_message(gnutls_hash_hd_t h, char *m)
+{
+	char *p = m;
+
+	while ((p = strstr(p, "=_trucd_")) != NULL) {
+		p += 8;
+		for (int k = 0; k < 24 && *p != '\0'; k++)
+			*p++ = 'X';
+	}
+	dig_str(h, m);
+}
+
+static void
+golden_one(gnutls_hash_hd_t h, const struct outgoing *o)
+{
+	char *cause = NULL, *mid = NULL, *m = compose(o, &mid, &cause);
+
+	if (m == NULL) {
+		dig_str(h, "error");
+		dig_str(h, cause);
+		free(cause);
+		return;
+	}
+	dig_message(h, m);
+	dig_str(h, mid);
+	free(mid);
+	free(m);
+}
+
+/* Whole mails: the t0050 samples, edge cases and random ones. */
+static void
+golden_mails(char hex[65])
+{
+	static const char *const addrs[] = { "marie.curie@ville.example",
+	    "a@b.c", "jean-pierre+formation@mairie-saint-etienne.example",
+	    "bad address@x.example", "x@-bad.example", "no-at.example",
+	    "o'brien@ville.example", "\"q\"@ville.example" };
+	static const char *const mids[] = {
+	    "1796000000.4242.1.0123456789abcdef@ville.example",
+	    "<CAF=x+y_z@mail.gmail.com>", "no-at", "a b@c", NULL };
+	static const char *const methods[] = { "REQUEST", "cancel", "",
+	    "RE PLY\r\n", NULL };
+	gnutls_hash_hd_t h = dig_begin();
+	struct rng	 r = { 0xd1b54a32d192ed03ULL };
+	struct buf	 subj = BUF_INIT, from = BUF_INIT, to = BUF_INIT,
+			 text = BUF_INIT, html = BUF_INIT, ics = BUF_INIT,
+			 refs = BUF_INIT, irt = BUF_INIT, fname = BUF_INIT,
+			 ctype = BUF_INIT, data = BUF_INIT;
+	struct out_attachment att[3];
+	struct outgoing	 o;
+
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	for (size_t i = 0; i < nitems(sample_names); i++) {
+		sample_outgoing(sample_names[i], &o);
+		o.message_id = mids[0];
+		golden_one(h, &o);
+	}
+	for (int i = 0; i < 400; i++) {
+		memset(&o, 0, sizeof(o));
+		golden_text(&r, &subj, rng_below(&r, 30));
+		golden_text(&r, &from, rng_below(&r, 6));
+		golden_text(&r, &to, rng_below(&r, 12));
+		golden_text(&r, &text, rng_below(&r, 800));
+		golden_text(&r, &html, rng_below(&r, 1500));
+		golden_text(&r, &ics, rng_below(&r, 60));
+		golden_text(&r, &refs, rng_below(&r, 20));
+		golden_text(&r, &irt, rng_below(&r, 4));
+		o.from_name = i % 5 == 0 ? "TRUC²" : from.s;
+		o.from_addr = i % 17 == 5 ? addrs[rng_below(&r, nitems(addrs))] :
+		    "truc@ville.example";
+		o.to_name = i % 4 == 1 ? NULL : to.s;
+		o.to_addr = addrs[i % 13 == 7 ? rng_below(&r, nitems(addrs)) :
+		    rng_below(&r, 3)];
+		o.subject = i % 23 == 3 ? NULL : subj.s;
+		o.message_id = mids[i % 9 == 4 ? rng_below(&r, 4) :
+		    rng_below(&r, 2)];
+		o.msgid_domain = "ville.example";
+		if (i % 3 == 1) {
+			o.in_reply_to = i % 6 == 1 ? "<CAF=x+y_z@mail.gmail.com>" :
+			    irt.s;
+			o.references = i % 4 == 0 ? NULL :
+			    "<root@x.example> junk <<a@b> <c@d.e> <f@g> <h@i> "
+			    "<j@k> <l@m> <n@o> <p@q> <r@s> <t@u> <v@w> "
+			    "<CAF=x+y_z@mail.gmail.com>";
+		} else if (i % 7 == 2)
+			o.references = refs.s;
+		o.auto_submitted = i % 5 == 2 ? "auto-généré\r\n" :
+		    i % 2 ? "auto-replied" : NULL;
+		o.precedence = i % 6 == 3 ? "bulk" : NULL;
+		o.list_unsubscribe = i % 8 == 0 ? "<mailto:truc@ville.example"
+		    "?subject=STOP%20PROGRAMME>" : i % 8 == 4 ? subj.s : NULL;
+		o.lang = i % 3 == 0 ? "fr" : i % 3 == 1 ? "e n\r\n" : NULL;
+		o.date = (time_t)1782900000 + (time_t)i * 86400 * 3;
+		o.text = i % 61 == 13 ? NULL : text.s;
+		o.html = i % 2 ? html.s : NULL;
+		if (i % 5 == 4) {
+			o.calendar = i % 10 == 4 ? ics.s :
+			    "BEGIN:VCALENDAR\nVERSION:2.0\r\nEND:VCALENDAR";
+			o.calendar_method = methods[rng_below(&r,
+			    nitems(methods))];
+		}
+		if (i % 7 == 3) {
+			golden_text(&r, &fname, rng_below(&r, 25));
+			golden_text(&r, &ctype, rng_below(&r, 4));
+			golden_text(&r, &data, rng_below(&r, 200));
+			att[0] = (struct out_attachment){ fname.s, ctype.s,
+			    data.s, data.len };
+			att[1] = (struct out_attachment){ "liste.csv",
+			    "text/csv; charset=UTF-8", "email,nom\r\n", 11 };
+			att[2] = (struct out_attachment){ NULL, NULL, NULL, 0 };
+			o.attachments = att;
+			o.nattachments = 1 + rng_below(&r, 3);
+		}
+		golden_one(h, &o);
+	}
+	buf_free(&subj);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&text);
+	buf_free(&html);
+	buf_free(&ics);
+	buf_free(&refs);
+	buf_free(&irt);
+	buf_free(&fname);
+	buf_free(&ctype);
+	buf_free(&data);
+	unsetenv("TZ");
+	tzset();
+	dig_end(h, hex);
+}
+
+/* The digests of the code as of 3dbeaf5 (before the speed-up). */
+static const char golden_qp_hex[] =
+    "4a31a94cbf08ea4e9b9bef5143b72ca16db06b252c111ead0d5c7f4640fd272e";
+static const char golden_words_hex[] =
+    "1edca1938f1156a43b303beda74830328f4d25887be9aeacdd1c491f11d0d14c";
+static const char golden_mails_hex[] =
+    "c6bf204b83350e8e6293068acdcaf1ca7b41a4217524954d7b7fe602394ae7c3";
+
+static void
+test_golden(void **state)
+{
+	char hex[65];
+
+	(void)state;
+	golden_qp(hex);
+	assert_string_equal(hex, golden_qp_hex);
+	golden_words(hex);
+	assert_string_equal(hex, golden_words_hex);
+	golden_mails(hex);
+	assert_string_equal(hex, golden_mails_hex);
+}
+
+static int
+mode_golden(void)
+{
+	char hex[65];
+
+	golden_qp(hex);
+	printf("qp     %s\n", hex);
+	golden_words(hex);
+	printf("words  %s\n", hex);
+	golden_mails(hex);
+	printf("mails  %s\n", hex);
+	return 0;
 }
 
 int
@@ -1147,9 +1496,12 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_threading),
 		cmocka_unit_test(test_message_id),
 		cmocka_unit_test(test_other_headers),
+		cmocka_unit_test(test_golden),
 	};
 
 	if (argc == 3 && strcmp(argv[1], "--emit") == 0)
 		return mode_emit(argv[2]);
+	if (argc == 2 && strcmp(argv[1], "--golden") == 0)
+		return mode_golden();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
