@@ -155,32 +155,6 @@ lower(int c)
 	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 
-static void
-put_cp(struct buf *b, uint32_t cp)
-{
-	char	u[4];
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		buf_add(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 4);
-	}
-}
-
 /* Case-insensitive search for an ASCII needle from i; len if absent. */
 static size_t
 ci_find(const char *s, size_t len, size_t i, const char *needle)
@@ -603,7 +577,7 @@ add_sanitised(struct buf *b, const char *s, size_t n)
 			buf_add(b, s + i, j);
 			i += j;
 		} else {
-			put_cp(b, 0xFFFD);
+			buf_add_codepoint(b, 0xFFFD);
 			i++;
 		}
 	}
@@ -696,7 +670,7 @@ html_to_text(const char *in, size_t inlen)
 					c.pending_sp = 1;
 				else if (cp > 0) {
 					begin_text(&c, 1);
-					put_cp(&c.b, (uint32_t)cp);
+					buf_add_codepoint(&c.b, (uint32_t)cp);
 				}
 				continue;
 			}

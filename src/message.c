@@ -42,32 +42,6 @@ static const uint16_t cp1252_c1[32] = {
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-static void
-put_cp(struct buf *b, uint32_t cp)
-{
-	char	u[4];
-
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		buf_add(b, u, 1);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		buf_add(b, u, 4);
-	}
-}
-
 /* Length of the well-formed UTF-8 sequence at s, 0 if there is none. */
 static size_t
 utf8_seq(const unsigned char *s, size_t n)
@@ -140,7 +114,7 @@ add_guess(struct buf *b, const char *s, size_t len)
 			i += n;
 			continue;
 		}
-		put_cp(b, u[i] < 0xA0 ? cp1252_c1[u[i] - 0x80] : u[i]);
+		buf_add_codepoint(b, u[i] < 0xA0 ? cp1252_c1[u[i] - 0x80] : u[i]);
 		i++;
 	}
 }
@@ -180,7 +154,7 @@ add_latin(struct buf *b, const char *s, size_t len, int latin9)
 			default: break;
 			}
 		}
-		put_cp(b, cp);
+		buf_add_codepoint(b, cp);
 	}
 }
 
@@ -271,7 +245,7 @@ add_iconv(struct buf *b, const char *cs, const char *s, size_t len)
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
 		/* EILSEQ or EINVAL: mark the byte and go on. */
-		put_cp(&out, 0xFFFD);
+		buf_add_codepoint(&out, 0xFFFD);
 		in++;
 		inleft--;
 		iconv(cd, NULL, NULL, NULL, NULL);

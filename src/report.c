@@ -363,32 +363,6 @@ report_text(const struct report_stats *rs)
 
 /* ---- HTML --------------------------------------------------------------- */
 
-static void
-html_esc(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			buf_addc(b, *s);
-		}
-	}
-}
-
 /* At most max characters (UTF-8 aware) of s, "…" when cut; caller frees. */
 static char *
 shorten(const char *s, size_t max)
@@ -436,13 +410,13 @@ svg_open(struct buf *b, const char *id, const char *title, int w, int h,
 	    "height:auto;display:block;font-family:%s\">\n", w, h, w, h, id,
 	    id, FONT_STACK);
 	buf_addf(b, "<title id=\"%s-title\">", id);
-	html_esc(b, title);
+	buf_add_html(b, title);
 	buf_addf(b, "</title>\n<desc id=\"%s-desc\">", id);
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(b, i > 0 ? " ; " : "");
-		html_esc(b, bars[i].long_label);
+		buf_add_html(b, bars[i].long_label);
 		buf_adds(b, " : ");
-		html_esc(b, bars[i].shown);
+		buf_add_html(b, bars[i].shown);
 		buf_addf(b, " %s", unit);
 	}
 	if (n == 0)
@@ -472,18 +446,18 @@ svg_vbars(struct buf *b, const char *id, const char *title,
 		    "y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\">"
 		    "<title>", bars[i].value, x, top + VBAR_H - bh, slot - 16,
 		    bh, BAR);
-		html_esc(b, bars[i].long_label);
+		buf_add_html(b, bars[i].long_label);
 		buf_adds(b, " : ");
-		html_esc(b, bars[i].shown);
+		buf_add_html(b, bars[i].shown);
 		buf_addf(b, " %s</title></rect>\n", unit);
 		buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
 		    "font-size=\"13\" fill=\"%s\">", x + (slot - 16) / 2.0,
 		    top + VBAR_H - bh - 6, INK);
-		html_esc(b, bars[i].shown);
+		buf_add_html(b, bars[i].shown);
 		buf_addf(b, "</text>\n<text x=\"%.1f\" y=\"%.1f\" "
 		    "text-anchor=\"middle\" font-size=\"12\" fill=\"%s\">",
 		    x + (slot - 16) / 2.0, top + VBAR_H + 20, MUTED);
-		html_esc(b, bars[i].label);
+		buf_add_html(b, bars[i].label);
 		buf_adds(b, "</text>\n");
 	}
 	if (max <= 0)
@@ -511,19 +485,19 @@ svg_hbars(struct buf *b, const char *id, const char *title,
 
 		buf_addf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
 		    "font-size=\"13\" fill=\"%s\">", label_w - 10, y + 19, INK);
-		html_esc(b, label);
+		buf_add_html(b, label);
 		free(label);
 		buf_addf(b, "</text>\n<rect class=\"bar\" data-value=\"%g\" "
 		    "x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
 		    "fill=\"%s\"><title>", bars[i].value, label_w, y + 3, bw,
 		    row - 8, BAR);
-		html_esc(b, bars[i].long_label);
+		buf_add_html(b, bars[i].long_label);
 		buf_adds(b, " : ");
-		html_esc(b, bars[i].shown);
+		buf_add_html(b, bars[i].shown);
 		buf_addf(b, " %s</title></rect>\n", unit);
 		buf_addf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" "
 		    "fill=\"%s\">", label_w + bw + 6, y + 19, INK);
-		html_esc(b, bars[i].shown);
+		buf_add_html(b, bars[i].shown);
 		buf_adds(b, "</text>\n");
 	}
 	if (n == 0)
@@ -545,7 +519,7 @@ th(struct buf *b, const char *text, int numeric)
 {
 	buf_addf(b, "<th scope=\"col\" style=\"%s\">", numeric ? THN_STYLE :
 	    TH_STYLE);
-	html_esc(b, text);
+	buf_add_html(b, text);
 	buf_adds(b, "</th>");
 }
 
@@ -553,7 +527,7 @@ static void
 td(struct buf *b, const char *text, int numeric)
 {
 	buf_addf(b, "<td style=\"%s\">", numeric ? TDN_STYLE : TD_STYLE);
-	html_esc(b, text);
+	buf_add_html(b, text);
 	buf_adds(b, "</td>");
 }
 
@@ -575,9 +549,9 @@ figure(struct buf *b, const char *value, const char *label)
 	    "padding:12px 14px;"
 	    "border:1px solid " RULE ";border-radius:6px\">"
 	    "<div style=\"font-size:1.8em;font-weight:bold;color:" BAR "\">");
-	html_esc(b, value);
+	buf_add_html(b, value);
 	buf_adds(b, "</div><div style=\"color:" MUTED "\">");
-	html_esc(b, label);
+	buf_add_html(b, label);
 	buf_adds(b, "</div></div>\n");
 }
 
@@ -651,7 +625,7 @@ report_html(const struct report_stats *rs, const char *school_name)
 	buf_adds(&b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
 	    "content=\"width=device-width, initial-scale=1\">\n<title>");
-	html_esc(&b, title);
+	buf_add_html(&b, title);
 	buf_adds(&b, "</title>\n</head>\n<body style=\"margin:0;padding:24px;"
 	    "background:#ffffff;color:" INK ";font-family:" FONT_STACK ";"
 	    "line-height:1.4\">\n<main style=\"max-width:820px;"
@@ -659,7 +633,7 @@ report_html(const struct report_stats *rs, const char *school_name)
 	if (school_name != NULL && *school_name != '\0') {
 		buf_adds(&b, "<p style=\"margin:0;color:" MUTED ";"
 		    "font-weight:bold\">");
-		html_esc(&b, school_name);
+		buf_add_html(&b, school_name);
 		buf_adds(&b, "</p>\n");
 	}
 	buf_addf(&b, "<h1 style=\"margin:4px 0 20px;font-size:1.8em\">"
@@ -701,9 +675,9 @@ report_html(const struct report_stats *rs, const char *school_name)
 	for (int m = 0; m < 12; m++) {
 		buf_adds(&b, "<th scope=\"col\" style=\"" THN_STYLE "\">"
 		    "<abbr title=\"");
-		html_esc(&b, months[m]);
+		buf_add_html(&b, months[m]);
 		buf_adds(&b, "\" style=\"text-decoration:none\">");
-		html_esc(&b, months_short[m]);
+		buf_add_html(&b, months_short[m]);
 		buf_adds(&b, "</abbr></th>");
 	}
 	buf_adds(&b, "</tr></thead>\n<tbody>\n<tr><th scope=\"row\" "

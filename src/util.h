@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,6 +42,10 @@ void	 buf_addc(struct buf *, int);
 void	 buf_addf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_reset(struct buf *);
+/* One Unicode code point as UTF-8. */
+void	 buf_add_codepoint(struct buf *, uint32_t);
+/* s with & < > " ' escaped for HTML text and attribute values. */
+void	 buf_add_html(struct buf *, const char *s);
 char	*buf_detach(struct buf *);
 void	 buf_free(struct buf *);
 
