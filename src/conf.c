@@ -307,7 +307,7 @@ conf_load(const char *path, struct conf **out, struct buf *problems)
 		CFG_STR("done_mailbox", "Traités", CFGF_NONE),
 		CFG_STR("error_mailbox", "Erreurs", CFGF_NONE),
 		CFG_INT("poll_interval", 60, CFGF_NONE),
-		CFG_INT("batch_size", 500, CFGF_NONE),
+		CFG_INT("batch_size", 100, CFGF_NONE),
 		CFG_END()
 	};
 	cfg_opt_t smtp_opts[] = {

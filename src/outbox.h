@@ -27,7 +27,7 @@ struct outbox_item {
 	int	 attempts;
 };
 /* Bodies loaded at once by outbox_due (at least one mail, whatever its size). */
-#define OUTBOX_BATCH_BYTES	(4 * 1024 * 1024)
+#define OUTBOX_BATCH_BYTES	(1024 * 1024)
 /* Up to max mails (and about OUTBOX_BATCH_BYTES) due at now (pending, next_attempt <= now), oldest first. Caller frees with outbox_items_free. */
 size_t	 outbox_due(struct db *, time_t now, size_t max,
 	    struct outbox_item **items);
