@@ -10,10 +10,11 @@ PREFIX	?= /usr/local
 DESTDIR	?=
 CC	?= cc
 
-# The daemon links only what it runs; trucctl and the tests add pango and
-# cairo (the PDF sheet, which trucd asks trucctl for).
-DAEMON_PKGS = libetpan libcurl sqlite3 libconfuse gnutls libical
-PKGS	 = $(DAEMON_PKGS) pangocairo
+# The daemon links only what it runs; trucctl adds pango and cairo (the PDF
+# sheet, which trucd asks trucctl for), the tests libical (to read our
+# invitations back with a parser that is not ours).
+DAEMON_PKGS = libetpan libcurl sqlite3 libconfuse gnutls
+PKGS	 = $(DAEMON_PKGS) pangocairo libical
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 # Debian's libetpan.pc leaks a gcc-only -specs flag: drop it.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))

@@ -1,6 +1,7 @@
 /*
- * ical.c - iCalendar invitations, written by hand, and replies, read with
- * libical.
+ * ical.c - iCalendar invitations and replies, written and read by hand
+ * (libical, tried first, pulls ICU and the C++ runtime into the daemon:
+ * 4 MB of resident memory for four properties).
  *
  * The VTIMEZONE is generated here from the system tz database (through
  * localtime_r in the process zone) rather than taken from libical's
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <libical/ical.h>
 
 #include "ical.h"
 #include "log.h"
@@ -691,83 +691,95 @@ reply_address(const char *v)
 	return s;
 }
 
-static char *
-attendee_address(icalproperty *p)
+/*
+ * One content line "NAME;P1=V1;P2="V 2":VALUE" (already unfolded) split
+ * in place: *name, the parameters string (may be ""), *value.  0, or -1
+ * when there is no ':' outside quotes.
+ */
+static int
+split_line(char *line, char **name, char **params, char **value)
 {
-	icalparameter *email;
-	char *a;
+	int quoted = 0;
 
-	if ((a = reply_address(icalproperty_get_attendee(p))) != NULL)
-		return a;
-	/* Apple and CalDAV servers may write urn:uuid:… plus EMAIL=. */
-	email = icalproperty_get_first_parameter(p, ICAL_EMAIL_PARAMETER);
-	if (email != NULL)
-		return reply_address(icalparameter_get_email(email));
-	return NULL;
+	*name = line;
+	for (char *p = line; *p != '\0'; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ':' && !quoted) {
+			size_t n = strcspn(line, ";:");
+
+			*p = '\0';
+			*value = p + 1;
+			*params = line[n] == ';' ? line + n + 1 : p;
+			line[n] = '\0';
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The value of parameter KEY (case-insensitive, quotes removed) into out. */
+static int
+param(const char *params, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+	const char *p = params;
+
+	while (*p != '\0') {
+		const char *end;
+		size_t n;
+		int quoted = 0;
+
+		for (end = p; *end != '\0' && (quoted || *end != ';'); end++)
+			if (*end == '"')
+				quoted = !quoted;
+		if ((size_t)(end - p) > klen && p[klen] == '=' &&
+		    ascii_strncasecmp(p, key, klen) == 0) {
+			const char *v = p + klen + 1;
+
+			n = (size_t)(end - v);
+			if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+				v++;
+				n -= 2;
+			}
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p = *end == ';' ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* A TEXT value with its \\ \; \, \n escapes undone. */
+static char *
+unescape_text(const char *v)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' && v[1] != '\0') {
+			v++;
+			buf_addc(&b, *v == 'n' || *v == 'N' ? '\n' : *v);
+		} else
+			buf_addc(&b, *v);
+	}
+	return buf_detach(&b);
 }
 
 static enum partstat
-attendee_partstat(icalproperty *p, int *has)
+partstat_of(const char *v, int *has)
 {
-	icalparameter *ps;
-
-	*has = 0;
-	ps = icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER);
-	if (ps == NULL)
-		return PARTSTAT_OTHER;
-	*has = 1;
-	switch (icalparameter_get_partstat(ps)) {
-	case ICAL_PARTSTAT_ACCEPTED:
+	*has = *v != '\0';
+	if (ascii_strcasecmp(v, "ACCEPTED") == 0)
 		return PARTSTAT_ACCEPTED;
-	case ICAL_PARTSTAT_DECLINED:
+	if (ascii_strcasecmp(v, "DECLINED") == 0)
 		return PARTSTAT_DECLINED;
-	case ICAL_PARTSTAT_TENTATIVE:
+	if (ascii_strcasecmp(v, "TENTATIVE") == 0)
 		return PARTSTAT_TENTATIVE;
-	default:
-		return PARTSTAT_OTHER;
-	}
-}
-
-/* Reads the VEVENT into out; -1 with *cause when it has no UID or ATTENDEE. */
-static int
-reply_event(icalcomponent *ev, struct ical_reply *out, char **cause)
-{
-	icalproperty *p;
-	const char *uid;
-	char *addr;
-	enum partstat ps;
-	int has;
-
-	uid = icalcomponent_get_uid(ev);
-	if (uid == NULL || *uid == '\0') {
-		*cause = xstrdup("calendar reply without UID");
-		return -1;
-	}
-	for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
-	    p != NULL;
-	    p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
-		if ((addr = attendee_address(p)) == NULL)
-			continue;
-		ps = attendee_partstat(p, &has);
-		if (out->attendee != NULL && !has) {
-			free(addr);
-			continue;
-		}
-		free(out->attendee);
-		out->attendee = addr;
-		out->partstat = ps;
-		if (has)
-			break;
-	}
-	if (out->attendee == NULL) {
-		*cause = xstrdup("calendar reply without ATTENDEE address");
-		return -1;
-	}
-	out->uid = xstrdup(uid);
-	out->sequence = icalcomponent_get_sequence(ev);
-	if (out->sequence < 0)
-		out->sequence = 0;
-	return 0;
+	return PARTSTAT_OTHER;
 }
 
 /*
@@ -871,10 +883,8 @@ int
 ical_parse_reply(const char *text, size_t len, struct ical_reply *out,
     char **cause)
 {
-	icalcomponent *cal, *ev;
-	icalproperty *m;
-	char *s;
-	int rc;
+	char *s, *line, *next, *method = NULL;
+	int depth = 0, events = 0, in_event = 0, answered = 0, rc = -1;
 
 	memset(out, 0, sizeof *out);
 	*cause = NULL;
@@ -882,32 +892,81 @@ ical_parse_reply(const char *text, size_t len, struct ical_reply *out,
 		*cause = xstrdup("calendar object too large");
 		return -1;
 	}
+	/* The VCALENDAR's METHOD, and its first VEVENT's UID, ATTENDEE, SEQUENCE. */
 	if ((s = reply_lines(text, len, cause)) == NULL)
 		return -1;
-	icalerror_set_errors_are_fatal(0);
-	cal = icalparser_parse_string(s);
-	free(s);
-	if (cal == NULL || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT) {
-		*cause = xstrdup("not an iCalendar object");
-		if (cal != NULL)
-			icalcomponent_free(cal);
-		return -1;
+	for (line = s; *line != '\0'; line = next) {
+		char *name, *params, *value, ps[32];
+		size_t k = strcspn(line, "\r\n");
+		int has;
+
+		next = line + k;
+		while (*next == '\r' || *next == '\n')
+			*next++ = '\0';
+		if (split_line(line, &name, &params, &value) == -1)
+			continue;
+		if (ascii_strcasecmp(name, "BEGIN") == 0) {
+			depth++;
+			in_event = depth == 2 && ascii_strcasecmp(value,
+			    "VEVENT") == 0 && events++ == 0;
+			continue;
+		}
+		if (ascii_strcasecmp(name, "END") == 0) {
+			if (depth-- == 2)
+				in_event = 0;
+			continue;
+		}
+		if (depth == 1 && ascii_strcasecmp(name, "METHOD") == 0 &&
+		    method == NULL)
+			method = xstrdup(value);
+		if (!in_event)
+			continue;
+		if (ascii_strcasecmp(name, "UID") == 0 && out->uid == NULL)
+			out->uid = unescape_text(value);
+		else if (ascii_strcasecmp(name, "SEQUENCE") == 0)
+			out->sequence = atoi(value) > 0 ? atoi(value) : 0;
+		else if (ascii_strcasecmp(name, "ATTENDEE") == 0) {
+			char email[256], *addr = reply_address(value);
+			enum partstat p;
+
+			/* Apple and CalDAV servers may write urn:uuid:… plus EMAIL=. */
+			if (addr == NULL && param(params, "EMAIL", email,
+			    sizeof email))
+				addr = reply_address(email);
+			if (addr == NULL)
+				continue;
+			if (!param(params, "PARTSTAT", ps, sizeof ps))
+				ps[0] = '\0';
+			p = partstat_of(ps, &has);
+			/* The first attendee that answers; else the first one. */
+			if (answered || (out->attendee != NULL && !has)) {
+				free(addr);
+				continue;
+			}
+			free(out->attendee);
+			out->attendee = addr;
+			out->partstat = p;
+			answered = has;
+		}
 	}
-	m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
-	if (m == NULL) {
+	free(s);
+	if (method == NULL)
 		*cause = xstrdup("calendar object without METHOD");
-		rc = -1;
-	} else if (icalproperty_get_method(m) != ICAL_METHOD_REPLY) {
+	else if (ascii_strcasecmp(method, "REPLY") != 0) {
+		for (char *c = method; *c != '\0'; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
 		*cause = xasprintf("calendar object is not a REPLY (METHOD:%s)",
-		    icalproperty_method_to_string(icalproperty_get_method(m)));
-		rc = -1;
-	} else if ((ev = icalcomponent_get_first_component(cal,
-	    ICAL_VEVENT_COMPONENT)) == NULL) {
+		    method);
+	} else if (events == 0)
 		*cause = xstrdup("calendar reply without VEVENT");
-		rc = -1;
-	} else
-		rc = reply_event(ev, out, cause);
-	icalcomponent_free(cal);
+	else if (out->uid == NULL || *out->uid == '\0')
+		*cause = xstrdup("calendar reply without UID");
+	else if (out->attendee == NULL)
+		*cause = xstrdup("calendar reply without ATTENDEE address");
+	else
+		rc = 0;
+	free(method);
 	if (rc == -1)
 		ical_reply_free(out);
 	return rc;
