@@ -331,6 +331,12 @@ db_set_synchronous(struct db *db, int level)
 	    "PRAGMA synchronous = NORMAL");
 }
 
+void
+db_release_memory(struct db *db)
+{
+	sqlite3_db_release_memory(db->h);
+}
+
 int
 db_in_transaction(struct db *db)
 {

@@ -39,6 +39,8 @@ int		 db_in_transaction(struct db *);
 /* PRAGMA synchronous: 2 (FULL, the default: a commit survives a power
  * cut) or 1 (NORMAL: in WAL mode it survives the process being killed). */
 void		 db_set_synchronous(struct db *, int level);
+/* Gives the page cache back before a long sleep. */
+void		 db_release_memory(struct db *);
 
 /* Runs a statement with no result rows; returns the sqlite3_step code
  * turned into 0 (SQLITE_DONE) or -1. */

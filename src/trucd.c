@@ -7,6 +7,7 @@
  * mail, a scheduled mail, or an outbox retry.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 #include "app.h"
 #include "conf.h"
+#include "db.h"
 #include "deliver.h"
 #include "fetch.h"
 #include "imap.h"
@@ -202,6 +204,9 @@ run_daemon(struct app *app)
 		wait = next == 0 ? IDLE_MAX : (int)(next - now);
 		if (wait < 1)
 			wait = 1;
+		/* Idle memory goes back to the system while we wait. */
+		db_release_memory(app->db);
+		malloc_trim(0);
 		if (imap_has_idle(imap)) {
 			if (wait > IDLE_MAX)
 				wait = IDLE_MAX;
