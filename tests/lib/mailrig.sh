@@ -33,6 +33,9 @@
 #	rig_start_postfix [sink|lmtp], rig_stop_postfix
 #	rig_postfix_reject ADDR... reject these from the next connection on
 #	rig_postfix_queue_empty    true once Postfix has relayed everything
+#	rig_start_postfix_submission [sink|lmtp]   a port where only clients
+#	                           that logged in (STARTTLS, then AUTH checked by
+#	                           Dovecot) may send; starts Postfix if needed
 #	rig_stop_all [DIR]         stop every server of the rig
 #	rig_running dovecot|sink|postfix
 #	rig_free_port [N]          free TCP ports on 127.0.0.1, never repeated
@@ -60,6 +63,7 @@
 #	                  Postfix smtpd offering STARTTLS with those certificates
 #	RIG_POSTFIX_RELAY sink | lmtp: where Postfix sends what it accepts
 #	RIG_POSTFIX_REJECT  $RIG_DIR/postfix-reject, one address per line -> 550 5.1.1
+#	RIG_SUBMISSION_PORT Postfix smtpd with SASL (rig_start_postfix_submission)
 #
 # Certificates: "good" is signed by the test CA for DNS:localhost and
 # IP:127.0.0.1; "wrongname" is signed by the test CA for other.example only;
@@ -274,10 +278,12 @@ _rig_fail() {
 
 # --- rig directory and environment --------------------------------------
 
+# RIG_PORTS_FILE, always set, stays last: rig_save_env's loop status is
+# that of its last test.
 _RIG_VARS="RIG_DIR RIG_HOST RIG_TLS_DIR RIG_CA RIG_IMAP_PORT RIG_IMAPS_PORT
 	RIG_LMTP_PORT RIG_DOVECOT_CONF RIG_DOVECOT_CERT RIG_SINK_PORT RIG_SINK_DIR
 	RIG_SMTP_PORT RIG_SMTPS_PORT RIG_SMTP_WRONGNAME_PORT RIG_SMTP_UNKNOWNCA_PORT
-	RIG_POSTFIX_REJECT RIG_POSTFIX_RELAY RIG_PORTS_FILE"
+	RIG_POSTFIX_REJECT RIG_POSTFIX_RELAY RIG_SUBMISSION_PORT RIG_PORTS_FILE"
 
 rig_save_env() {
 	local v
@@ -848,6 +854,86 @@ rig_postfix_queue_empty() {
 	    "$RIG_DIR/postfix/queue/deferred" "$RIG_DIR/postfix/queue/maildrop" \
 	    -type f 2>/dev/null | wc -l)
 	[ "$n" -eq 0 ]
+}
+
+# --- Postfix submission with SASL (root only) ---------------------------
+
+# rig_start_postfix_submission [sink|lmtp]: add to this rig's Postfix (started
+# with that relay if it is not running) a listener on RIG_SUBMISSION_PORT for
+# authenticated clients only:
+#   - STARTTLS offered with the good certificate, AUTH (PLAIN, LOGIN) offered
+#     only after it (smtpd_tls_auth_only);
+#   - passwords checked by Dovecot's auth service against the rig's users
+#     (truc/trucpw...), through a listener $RIG_DIR/postfix-auth (mode 0666)
+#     added to Dovecot's configuration, which is reloaded (SIGHUP);
+#   - a client that did not log in gets "554 5.7.1 <rcpt>: Relay access
+#     denied" to RCPT; a wrong password "535 5.7.8 Error: authentication
+#     failed: ...".
+# Dovecot must be running.  rig_start_dovecot and rig_start_postfix rewrite
+# their configuration without these pieces: call this again after them (the
+# port is kept).  While Dovecot is down, each connection to the port kills
+# its smtpd ("no SASL authentication mechanisms": the client sees the
+# connection reset after STARTTLS) and the master holds the port back for
+# service_throttle_time, set here to 1 s instead of 60.
+# smtpd_sasl_path is absolute, which works as smtpd runs unchrooted here (a
+# relative one, such as Debian's private/auth, is taken from the queue
+# directory: ../../postfix-auth works too).  Log lines of this port are
+# tagged "postfix-mailrig/submission/smtpd" in $RIG_DIR/postfix/maillog.
+rig_start_postfix_submission() {
+	local relay=${1:-${RIG_POSTFIX_RELAY:-sink}} p=${RIG_DIR:-}/postfix
+	local sock pid st f
+	[ -n "${RIG_DIR:-}" ] || { _rig_err "rig_init first"; return 2; }
+	rig_have_postfix || { _rig_err "postfix needs root"; return 2; }
+	_rig_running dovecot || {
+		_rig_err "rig_start_postfix_submission: start dovecot first"
+		return 2
+	}
+	sock=$RIG_DIR/postfix-auth
+	# Dovecot: a listener of the auth client protocol that smtpd (user
+	# postfix) may open.  Dovecot merges this service block with its own.
+	if ! grep -qsx '# mailrig: postfix-auth' "$RIG_DOVECOT_CONF"; then
+		rm -f "$sock"	# left by a Dovecot killed earlier
+		cat >>"$RIG_DOVECOT_CONF" <<EOF
+# mailrig: postfix-auth
+service auth {
+  unix_listener $sock {
+    mode = 0666
+  }
+}
+EOF
+		read -r pid st <"$RIG_DIR/dovecot.pid"
+		kill -HUP "$pid" || return 1
+	fi
+	if ! _rig_wait_for "$RIG_START_TIMEOUT" test -S "$sock"; then
+		_rig_err "dovecot did not open $sock"
+		tail -n 25 "$RIG_DIR/dovecot/dovecot.log" | sed 's/^/mailrig:   /' >&2
+		return 1
+	fi
+	_rig_running postfix || rig_start_postfix "$relay" || return 1
+	if [ -z "${RIG_SUBMISSION_PORT:-}" ]; then
+		RIG_SUBMISSION_PORT=$(rig_free_port) || return 1
+		export RIG_SUBMISSION_PORT
+	fi
+	rig_save_env
+	if ! grep -qs "^$RIG_HOST:$RIG_SUBMISSION_PORT " "$p/etc/master.cf"; then
+		grep -qs '^service_throttle_time' "$p/etc/main.cf" ||
+		    echo 'service_throttle_time = 1s' >>"$p/etc/main.cf"
+		cat >>"$p/etc/master.cf" <<EOF
+$RIG_HOST:$RIG_SUBMISSION_PORT inet n - n - - smtpd -o max_use=1 -o syslog_name=postfix-mailrig/submission -o smtpd_tls_security_level=may -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes -o smtpd_sasl_type=dovecot -o smtpd_sasl_path=$sock -o smtpd_sasl_security_options=noanonymous -o smtpd_relay_restrictions=permit_sasl_authenticated,reject_unauth_destination -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+EOF
+		touch -d '2 minutes ago' "$p/etc/main.cf" "$p/etc/master.cf"
+		read -r pid st <"$RIG_DIR/postfix.pid"
+		kill -HUP "$pid" || return 1
+	fi
+	_rig_wait_for "$RIG_START_TIMEOUT" \
+	    _rig_greeting "$RIG_SUBMISSION_PORT" 220 0.5 && return 0
+	_rig_err "postfix: no greeting on the submission port $RIG_SUBMISSION_PORT"
+	for f in "$p/stderr.log" "$p/maillog"; do
+		[ -s "$f" ] || continue
+		_rig_err "--- last lines of $f:"
+		tail -n 25 "$f" | sed 's/^/mailrig:   /' >&2
+	done
+	return 1
 }
 
 # --- everything --------------------------------------------------------
