@@ -101,7 +101,22 @@ void
 outbox_retry(struct db *db, int64_t id, int attempts, const char *reply,
     time_t now)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE outbox SET attempts = ?, "
+	sqlite3_stmt *st = db_prepare(db, "SELECT created_at FROM outbox "
+	    "WHERE id = ?");
+
+	/* Like an MTA, give up after some days: the news would be stale. */
+	db_bind_int(st, 1, id);
+	if (now - (time_t)db_one_int(db, st, now) > OUTBOX_GIVE_UP) {
+		char *why = xasprintf("gave up after %d attempts over %d days: "
+		    "%s", attempts + 1, OUTBOX_GIVE_UP / 86400,
+		    reply != NULL ? reply : "");
+
+		log_warnx("mail %lld: %s", (long long)id, why);
+		outbox_failed(db, id, why, now);
+		free(why);
+		return;
+	}
+	st = db_prepare(db, "UPDATE outbox SET attempts = ?, "
 	    "last_error = ?, next_attempt = ? WHERE id = ?");
 
 	db_bind_int(st, 1, attempts + 1);

@@ -34,7 +34,10 @@ size_t	 outbox_due(struct db *, time_t now, size_t max,
 void	 outbox_items_free(struct outbox_item *, size_t);
 void	 outbox_sent(struct db *, int64_t id, time_t now);
 void	 outbox_failed(struct db *, int64_t id, const char *reply, time_t now);
-/* A temporary failure: attempts + 1, next try per retry_next(). */
+/* How long a mail is retried before it is marked failed. */
+#define OUTBOX_GIVE_UP	(5 * 86400)
+/* A temporary failure: attempts + 1, next try per retry_next(); past
+ * OUTBOX_GIVE_UP since it was queued, failed for good. */
 void	 outbox_retry(struct db *, int64_t id, int attempts, const char *reply,
 	    time_t now);
 /* Drops the bodies of the mails sent since `since` (the server has them). */

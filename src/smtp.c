@@ -66,6 +66,8 @@ struct smtp {
 	/* Filled by debug_cb() during one transfer. */
 	enum phase	 phase;
 	int		 quitting;	/* QUIT sent: keep the reply before it */
+	int		 want_auth;	/* a user is configured */
+	int		 auth_sent;	/* AUTH went out on this connection */
 	struct buf	 reply;		/* the last answer, lines joined */
 	int		 reply_done;	/* its last line was "NNN " */
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -153,7 +155,11 @@ debug_cb(CURL *h, curl_infotype type, char *p, size_t n, void *arg)
 	case CURLINFO_HEADER_OUT:
 		/* The words carry ':' or stand alone, which no base64 AUTH
 		 * line can, and each phase needs the one before it. */
-		if (starts(p, n, "MAIL FROM:"))
+		if (starts(p, n, "EHLO ") || starts(p, n, "HELO "))
+			s->auth_sent = 0;	/* a new connection */
+		else if (starts(p, n, "AUTH "))
+			s->auth_sent = 1;
+		else if (starts(p, n, "MAIL FROM:"))
 			s->phase = PH_MAIL;
 		else if (starts(p, n, "RCPT TO:") && s->phase >= PH_MAIL)
 			s->phase = PH_RCPT;
@@ -326,6 +332,20 @@ send_one(struct smtp *s, struct smtp_item *it, int fresh, int *reused)
 	code = reply_code(s);
 	if (s->phase >= PH_MAIL && code >= 400 && code < 600 &&
 	    !session_code(code)) {
+		/*
+		 * A user is configured but the server offered no AUTH (curl
+		 * then goes on without it): its refusal says nothing about
+		 * this mail, so keep it for when the server is set right.
+		 */
+		if (s->want_auth && !s->auth_sent && code >= 500) {
+			char *t = reply_text(s);
+
+			it->status = SMTP_TEMPFAIL;
+			it->reply = xasprintf("the server offered no AUTH for "
+			    "the configured user (%s)", t);
+			free(t);
+			return OUT_ITEM;
+		}
 		it->status = code >= 500 ? SMTP_PERMFAIL : SMTP_TEMPFAIL;
 		it->reply = reply_text(s);
 		return OUT_ITEM;
@@ -475,6 +495,7 @@ smtp_open(const struct smtp_conf *conf)
 	if (conf->ca_file != NULL && *conf->ca_file != '\0')
 		SETOPT(CURLOPT_CAINFO, conf->ca_file);
 	if (conf->user != NULL && *conf->user != '\0') {
+		s->want_auth = 1;
 		SETOPT(CURLOPT_USERNAME, conf->user);
 		SETOPT(CURLOPT_PASSWORD,
 		    conf->password != NULL ? conf->password : "");

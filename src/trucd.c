@@ -108,8 +108,8 @@ deliver(struct app *app)
 	struct deliver_stats ds;
 
 	if (deliver_outbox(app, &ds) == -1)
-		log_warnx("SMTP %s unreachable; mail stays in the outbox",
-		    app->conf->smtp.url);
+		log_warnx("SMTP %s: nothing could be delivered (see above); "
+		    "the mail stays in the outbox", app->conf->smtp.url);
 }
 
 /* --once: everything once, then exit 0, 75 (mail still waiting) or 1. */

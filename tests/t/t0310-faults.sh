@@ -97,6 +97,20 @@ is "third run: still 5 replies in the outbox" "$(sql "SELECT COUNT(*) FROM outbo
 is "no history row twice" \
     "$(sql "SELECT COUNT(*) FROM history")" 5
 
+# A reply the server never takes is given up after five days, like an MTA.
+rig_stop_sink
+send_mail "frank@ville.example" "Aide" "AIDE"
+once --now "2026-11-30 09:20"
+is "still down: exit 75" "$RC" 75
+once --now "2026-12-03 09:20"
+is "three days on, still retried: exit 75" "$RC" 75
+is "three days on: pending" "$(sql "SELECT status FROM outbox WHERE rcpt = 'frank@ville.example'")" pending
+once --now "2026-12-05 09:21"
+is "five days on: given up, nothing left to wait for (exit 0)" "$RC" 0
+like "five days on: failed, saying why" "$(sql "SELECT status || ' ' || last_error FROM outbox WHERE rcpt = 'frank@ville.example'")" \
+    '^failed gave up after [0-9]+ attempts over 5 days'
+rig_start_sink || bail_out "smtp-sink did not restart"
+
 # --- SMTP 550 for one recipient (Postfix) ------------------------------
 
 if rig_have_postfix; then
