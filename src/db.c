@@ -124,6 +124,9 @@ static const char *migrations[] = {
 
 	/* 3 -> 4: an invitation's SEQUENCE counts a registration's history */
 	"CREATE INDEX history_registration ON history (session_id, agent_id);",
+
+	/* 4 -> 5: a new place in a queue looks up the session's last seq */
+	"CREATE INDEX registrations_seq ON registrations (session_id, seq);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == DB_SCHEMA_VERSION,
