@@ -2,7 +2,9 @@
  * compose.c - rate of the weekly programme's CPU work per agent: rendering
  * templates/fr/programme.txt and programme.html against 36 sessions, and
  * composing the resulting mail (text + HTML alternative, about 48 KB, French
- * accents throughout) into SMTP-ready bytes.  Each loop runs on one core
+ * accents throughout) into SMTP-ready bytes; and building that context
+ * (tpl_set and tpl_add_item, as programme_vars() does for each agent).
+ * Each loop runs on one core
  * for a few seconds of CPU time and prints its rate per CPU second, so
  * other load on the machine does not count against it.
  *
@@ -201,6 +203,19 @@ main(int argc, char **argv)
 	printf("render: %zu templates (programme.txt + programme.html) in "
 	    "%.2f s of CPU: %.0f renders/s, %.1f MB/s\n", n, cpu,
 	    (double)n / cpu, (double)tbytes / cpu / 1e6);
+
+	/* The context itself, built per agent by programme_vars(). */
+	n = 0;
+	cpu0 = now(CLOCK_PROCESS_CPUTIME_ID);
+	do {
+		for (int k = 0; k < 20; k++) {
+			tpl_vars_free(programme_context());
+			n++;
+		}
+		cpu = now(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+	} while (cpu < seconds);
+	printf("context: %zu contexts of %d sessions built in %.2f s of CPU: "
+	    "%.0f contexts/s\n", n, NSESSIONS, cpu, (double)n / cpu);
 
 	free(text);
 	free(html);

@@ -31,25 +31,88 @@ static const char hexdig[] = "0123456789ABCDEF";
 
 /* ---- small helpers ----------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (at most left bytes), 0 if none. */
-static size_t
+/*
+ * Length of the valid UTF-8 sequence at s (at most left bytes), 0 if none:
+ * what utf8_valid() accepts (no overlongs, surrogates or code points past
+ * U+10FFFF), decided from the lead byte and the second byte's range, with
+ * no call: it runs once per non-ASCII character of every body.
+ */
+static inline size_t
 utf8_seq(const unsigned char *s, size_t left)
 {
-	size_t n;
+	unsigned c = s[0];
 
-	if (s[0] < 0x80)
+	if (c < 0x80)
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
+	if (c < 0xc2)
 		return 0;
-	if (n > left || !utf8_valid((const char *)s, n))
+	if (c < 0xe0)
+		return left >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c < 0xf0) {
+		if (left < 3 || (s[1] & 0xc0) != 0x80 ||
+		    (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
+			return 0;	/* overlong; surrogate */
+		return 3;
+	}
+	if (c < 0xf5) {
+		if (left < 4 || (s[1] & 0xc0) != 0x80 ||
+		    (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+			return 0;	/* overlong; beyond U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+/* 1 if the 8 bytes at s are all ASCII. */
+static inline int
+ascii8(const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return (w & 0x8080808080808080ULL) == 0;
+}
+
+/*
+ * 1 if clean_utf8(s, hdr, 0) would hand back S unchanged: valid UTF-8
+ * and, for a header, no control character (C0, DEL, C1), no TAB, CR or
+ * LF, no blank at either end and no two blanks in a row.  One pass, eight
+ * ASCII bytes at a time where it can (bodies are mostly ASCII).
+ */
+static int
+already_clean(const unsigned char *s, size_t len, int hdr)
+{
+	size_t i = 0;
+
+	if (hdr && len > 0 && (s[0] == ' ' || s[len - 1] == ' '))
 		return 0;
-	return n;
+	while (i < len) {
+		size_t n;
+
+		if (!hdr) {
+			while (i + 8 <= len && ascii8(s + i))
+				i += 8;
+			if (i == len)
+				break;
+		}
+		if (s[i] < 0x80) {
+			if (hdr && (s[i] < 0x20 || s[i] == 0x7f ||
+			    (s[i] == ' ' && i + 1 < len && s[i + 1] == ' ')))
+				return 0;
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			return 0;
+		if (hdr && n == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)
+			return 0;	/* C1 control */
+		i += n;
+	}
+	return 1;
 }
 
 /*
@@ -57,6 +120,7 @@ utf8_seq(const unsigned char *s, size_t left)
  * (HDR set), CR, LF and TAB become spaces, other C0 and C1 controls and
  * DEL vanish, blank runs shrink to one space, both ends are trimmed, and
  * at most MAX bytes are kept (0: no limit), cut on a character boundary.
+ * Input that is clean already (the usual case) is copied in one go.
  */
 static char *
 clean_utf8(const char *s, int hdr, size_t max)
@@ -66,6 +130,8 @@ clean_utf8(const char *s, int hdr, size_t max)
 	struct buf		 b = BUF_INIT;
 	int			 space = 0;
 
+	if ((max == 0 || left <= max) && already_clean(p, left, hdr))
+		return xstrndup(s, left);
 	while (left > 0) {
 		size_t n = utf8_seq(p, left);
 
@@ -108,6 +174,18 @@ clean_utf8(const char *s, int hdr, size_t max)
 		left -= n;
 	}
 	return buf_detach(&b);
+}
+
+/* Room for MORE bytes in B at once, so that the adds that follow copy
+ * each byte once instead of moving the message at every doubling. */
+static void
+buf_reserve(struct buf *b, size_t more)
+{
+	if (b->len + more + 1 <= b->cap)
+		return;
+	b->cap = b->len + more + 1;
+	b->s = xreallocarray(b->s, b->cap, 1);
+	b->s[b->len] = '\0';
 }
 
 /* A copy safe to show in a log line or an error message. */
@@ -330,7 +408,10 @@ b64_chunk(struct buf *b, const unsigned char *s, size_t n)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char	*w;
 
+	buf_reserve(b, 4 * ((n + 2) / 3));
+	w = b->s + b->len;
 	for (size_t i = 0; i < n; i += 3) {
 		uint32_t v = (uint32_t)s[i] << 16;
 
@@ -338,11 +419,13 @@ b64_chunk(struct buf *b, const unsigned char *s, size_t n)
 			v |= (uint32_t)s[i + 1] << 8;
 		if (i + 2 < n)
 			v |= s[i + 2];
-		buf_addc(b, tab[(v >> 18) & 63]);
-		buf_addc(b, tab[(v >> 12) & 63]);
-		buf_addc(b, i + 1 < n ? tab[(v >> 6) & 63] : '=');
-		buf_addc(b, i + 2 < n ? tab[v & 63] : '=');
+		*w++ = tab[(v >> 18) & 63];
+		*w++ = tab[(v >> 12) & 63];
+		*w++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		*w++ = i + 2 < n ? tab[v & 63] : '=';
 	}
+	b->len = (size_t)(w - b->s);
+	b->s[b->len] = '\0';
 }
 
 /*
@@ -599,59 +682,188 @@ hdr_references(struct buf *b, const char *refs, const char *irt)
 
 /* ---- body encodings ---------------------------------------------------- */
 
-char *
-qp_encode(const char *text, size_t len)
+/* An output string that grows; qp() checks room once per step. */
+struct out {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static inline void
+out_room(struct out *o, size_t more)
+{
+	if (o->len + more + 1 <= o->cap)
+		return;
+	while (o->len + more + 1 > o->cap)
+		o->cap *= 2;
+	o->s = xreallocarray(o->s, o->cap, 1);
+}
+
+/* 1 if byte C of a line's middle may stay as it is: 33..126 but '='. */
+static inline int
+qp_literal(unsigned c)
+{
+	return c - 33u <= 126u - 33u && c != '=';
+}
+
+/* The bytes qp_literal() accepts, and SP and HT: those a run is made of. */
+static const unsigned char qp_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	/* 0x80-0xff: none */
+};
+
+/*
+ * 1 if the 8 bytes at s are all 32..126 but '=' (a tab, rare, is left to
+ * the byte loop).  Word tricks: a byte is zero in x when (x - 0x01..) &
+ * ~x has its top bit, below N when (x - N..) & ~x has it.
+ */
+static inline int
+qp_plain8(const unsigned char *s)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	const uint64_t	high = 0x8080808080808080ULL;
+	uint64_t	w, eq, del;
+
+	memcpy(&w, s, sizeof(w));
+	eq = w ^ (ones * '=');
+	del = w ^ (ones * 0x7f);
+	return ((w | ((w - ones * 0x20) & ~w) | ((eq - ones) & ~eq) |
+	    ((del - ones) & ~del)) & high) == 0;
+}
+
+/* Whether the bytes at s (left of them) start a line end, "\n" or "\r\n". */
+static inline int
+qp_eol(const unsigned char *s, size_t left)
+{
+	return left > 0 && (s[0] == '\n' ||
+	    (s[0] == '\r' && left > 1 && s[1] == '\n'));
+}
+
+/*
+ * Quoted-printable of LEN bytes (see qp_encode), with CRLF appended when
+ * FINAL_CRLF is set and the encoding does not end with one already.  The
+ * rules, one character at a time: a line end is CRLF; a byte 33..126 but
+ * '=' stays, except a '.' or "From " that would start a line; a blank
+ * stays unless it is the last character of its line; anything else is
+ * "=XX" for each of its bytes, a valid UTF-8 sequence kept whole.  A soft
+ * break "=" CRLF comes before a character that would not leave room for
+ * it on its line (76 at most), unless the line is empty.
+ *
+ * The middle of a line (neither its first character nor its last) is
+ * made of runs of bytes that stay: each is copied with one memcpy, up to
+ * where the line is full.  The rest goes one character at a time.
+ * Returns the string (caller frees) and its length in *LENP.
+ */
+static char *
+qp(const char *text, size_t len, int final_crlf, size_t *lenp)
 {
 	const unsigned char	*s = (const unsigned char *)text;
-	struct buf		 b = BUF_INIT;
+	struct out		 o;
 	size_t			 i = 0, col = 0;
 
+	/* Room for mostly ASCII text: grown when accents are many. */
+	o.cap = len + len / 8 + 64;
+	o.s = xmalloc(o.cap);
+	o.len = 0;
 	while (i < len) {
-		char	tok[16];
-		size_t	tlen = 0, n = 1, k;
-		int	last, at_start;
+		char	*w;
+		size_t	 n = 1, tlen, k;
+		int	 last, at_start;
+		unsigned c = s[i];
 
-		if (s[i] == '\n' || (s[i] == '\r' && i + 1 < len &&
+		if (c == '\n' || (c == '\r' && i + 1 < len &&
 		    s[i + 1] == '\n')) {
-			i += s[i] == '\r' ? 2 : 1;
-			buf_adds(&b, "\r\n");
+			i += c == '\r' ? 2 : 1;
+			out_room(&o, 2);
+			o.s[o.len++] = '\r';
+			o.s[o.len++] = '\n';
 			col = 0;
 			continue;
 		}
-		if (s[i] >= 0x80 && (n = utf8_seq(s + i, len - i)) == 0)
-			n = 1;
-		/* Is this the last character of its line? */
-		last = i + n == len || s[i + n] == '\n' ||
-		    (s[i + n] == '\r' && i + n + 1 < len && s[i + n + 1] == '\n');
-		for (at_start = col == 0;; at_start = 1) {
-			unsigned char c = s[i];
+		if (col > 0 && col < QP_LINE - 1 && qp_plain[c]) {
+			/*
+			 * Up to the room left on the line, each character
+			 * needing a place for itself and for a "=" after it.
+			 * The one that ends its line is left to the rules.
+			 */
+			size_t room = QP_LINE - 1 - col, j = i + 1, end;
+			size_t stop = len - i > room ? i + room : len;
 
-			tlen = 0;
-			if (n == 1 && c >= 33 && c <= 126 && c != '=' &&
+			while (j + 8 <= stop && qp_plain8(s + j))
+				j += 8;
+			while (j < stop && qp_plain[s[j]])
+				j++;
+			end = j == len || qp_eol(s + j, len - j) ? j - 1 : j;
+			if (end > i) {
+				k = end - i;
+				out_room(&o, k);
+				memcpy(o.s + o.len, s + i, k);
+				o.len += k;
+				col += k;
+				i += k;
+				continue;
+			}
+		}
+
+		/* One character by the rules. */
+		if (c >= 0x80 && (n = utf8_seq(s + i, len - i)) == 0)
+			n = 1;
+		last = i + n == len || qp_eol(s + i + n, len - i - n);
+		out_room(&o, 3 + 3 * 4);
+		for (at_start = col == 0;; at_start = 1) {
+			if (n == 1 && qp_literal(c) &&
 			    !(at_start && c == '.') &&
 			    !(at_start && c == 'F' && len - i >= 5 &&
 			    memcmp(s + i, "From ", 5) == 0))
-				tok[tlen++] = (char)c;
+				tlen = 1;
 			else if (n == 1 && (c == ' ' || c == '\t') && !last)
-				tok[tlen++] = (char)c;
-			else {
-				for (k = 0; k < n; k++) {
-					tok[tlen++] = '=';
-					tok[tlen++] = hexdig[s[i + k] >> 4];
-					tok[tlen++] = hexdig[s[i + k] & 15];
-				}
-			}
+				tlen = 1;
+			else
+				tlen = 3 * n;
 			/* Room for a soft break "=" unless the line ends here. */
 			if (col + tlen + (last ? 0 : 1) <= QP_LINE || col == 0)
 				break;
-			buf_adds(&b, "=\r\n");
+			memcpy(o.s + o.len, "=\r\n", 3);
+			o.len += 3;
 			col = 0;
 		}
-		buf_add(&b, tok, tlen);
+		w = o.s + o.len;
+		if (tlen == 1)
+			*w = (char)c;
+		else {
+			for (k = 0; k < n; k++) {
+				w[3 * k] = '=';
+				w[3 * k + 1] = hexdig[s[i + k] >> 4];
+				w[3 * k + 2] = hexdig[s[i + k] & 15];
+			}
+		}
+		o.len += tlen;
 		col += tlen;
 		i += n;
 	}
-	return buf_detach(&b);
+	out_room(&o, 2);
+	if (final_crlf && (o.len < 2 || o.s[o.len - 2] != '\r' ||
+	    o.s[o.len - 1] != '\n')) {
+		o.s[o.len++] = '\r';
+		o.s[o.len++] = '\n';
+	}
+	o.s[o.len] = '\0';
+	*lenp = o.len;
+	return o.s;
+}
+
+char *
+qp_encode(const char *text, size_t len)
+{
+	size_t n;
+
+	return qp(text, len, 0, &n);
 }
 
 char *
@@ -660,6 +872,7 @@ base64_encode_lines(const char *data, size_t len)
 	struct buf b = BUF_INIT;
 
 	/* 57 bytes make 76 characters. */
+	buf_reserve(&b, (len / 57 + 1) * (B64_LINE + 2));
 	for (size_t i = 0; i < len; i += 57) {
 		b64_chunk(&b, (const unsigned char *)data + i,
 		    len - i < 57 ? len - i : 57);
@@ -674,13 +887,17 @@ crlf(const char *s)
 {
 	struct buf b = BUF_INIT;
 
-	for (; *s != '\0'; s++) {
-		if (*s == '\r' || *s == '\n') {
-			if (*s == '\r' && s[1] == '\n')
-				s++;
-			buf_adds(&b, "\r\n");
-		} else
-			buf_addc(&b, *s);
+	for (;;) {
+		size_t n = strcspn(s, "\r\n");
+
+		buf_add(&b, s, n);
+		s += n;
+		if (*s == '\0')
+			break;
+		if (*s == '\r' && s[1] == '\n')
+			s++;
+		s++;
+		buf_adds(&b, "\r\n");
 	}
 	if (b.len < 2 || b.s[b.len - 1] != '\n')
 		buf_adds(&b, "\r\n");
@@ -704,29 +921,34 @@ seven_bit_ok(const char *s)
 
 /* ---- MIME parts -------------------------------------------------------- */
 
-/* A leaf: its header lines (each CRLF-ended) and its encoded body. */
+/*
+ * A leaf: its header lines (each CRLF-ended) and its encoded body.  RAW
+ * says the body is not quoted-printable nor base64, whose output can never
+ * hold a boundary (they have no "=_"): only a raw body is searched.
+ */
 struct part {
 	struct buf	 hdr;
 	char		*body;
+	size_t		 blen;
+	int		 raw;
 };
 
 static void
 part_text(struct part *p, const char *subtype, const char *text)
 {
-	char *clean = clean_utf8(text, 0, 0);
-	size_t len;
+	size_t	 len = strlen(text);
+	char	*clean = NULL;
 
 	memset(p, 0, sizeof(*p));
 	buf_addf(&p->hdr, "Content-Type: text/%s; charset=UTF-8\r\n", subtype);
 	buf_adds(&p->hdr, "Content-Transfer-Encoding: quoted-printable\r\n");
-	p->body = qp_encode(clean, strlen(clean));
-	len = strlen(p->body);
-	if (len < 2 || strcmp(p->body + len - 2, "\r\n") != 0) {
-		char *t = xasprintf("%s\r\n", p->body);
-
-		free(p->body);
-		p->body = t;
+	/* Clean already, as our templates make it: no copy. */
+	if (!already_clean((const unsigned char *)text, len, 0)) {
+		clean = clean_utf8(text, 0, 0);
+		text = clean;
+		len = strlen(clean);
 	}
+	p->body = qp(text, len, 1, &p->blen);
 	free(clean);
 }
 
@@ -858,6 +1080,7 @@ part_attachment(struct part *p, const char *ctype, const char *filename,
 		free(p->body);
 		p->body = xstrdup("\r\n");
 	}
+	p->blen = strlen(p->body);
 	free(name);
 	free(ct);
 }
@@ -894,7 +1117,7 @@ unique_boundary(char tag, const struct part *parts, size_t np)
 		size_t	 i;
 
 		for (i = 0; i < np; i++)
-			if (strstr(parts[i].body, b) != NULL)
+			if (parts[i].raw && strstr(parts[i].body, b) != NULL)
 				break;
 		if (i == np)
 			return b;
@@ -904,12 +1127,13 @@ unique_boundary(char tag, const struct part *parts, size_t np)
 }
 
 static void
-add_part(struct buf *b, const char *hdr, const char *body)
+add_part(struct buf *b, const struct part *p)
 {
-	buf_adds(b, hdr);
-	buf_adds(b, "\r\n");
-	buf_adds(b, body);
+	buf_add(b, p->hdr.s, p->hdr.len);
+	buf_add(b, "\r\n", 2);
+	buf_add(b, p->body, p->blen);
 }
+
 
 /* ---- the message ------------------------------------------------------- */
 
@@ -1028,11 +1252,13 @@ compose(const struct outgoing *o, char **message_id_out, char **cause)
 		if (seven_bit_ok(ics)) {
 			buf_adds(&p->hdr, "Content-Transfer-Encoding: 7bit\r\n");
 			p->body = xstrdup(ics);
+			p->raw = 1;
 		} else {
 			buf_adds(&p->hdr,
 			    "Content-Transfer-Encoding: base64\r\n");
 			p->body = base64_encode_lines(ics, strlen(ics));
 		}
+		p->blen = strlen(p->body);
 		nalt = np;
 		part_attachment(&parts[np++], "application/ics",
 		    "invitation.ics", ics, strlen(ics));
@@ -1045,44 +1271,50 @@ compose(const struct outgoing *o, char **message_id_out, char **cause)
 		    o->attachments[i].filename, o->attachments[i].data,
 		    o->attachments[i].len);
 
+	/* One allocation for the whole message, written in place. */
+	{
+		size_t need = 512;
+
+		for (size_t i = 0; i < np; i++)
+			need += parts[i].hdr.len + parts[i].blen + 128;
+		buf_reserve(&msg, need);
+	}
 	if (np == 1) {
-		add_part(&msg, parts[0].hdr.s, parts[0].body);
+		add_part(&msg, &parts[0]);
 	} else {
-		struct buf	 alt = BUF_INIT;
-		char		*balt = NULL, *bmix = NULL;
+		char *balt = NULL, *bmix = NULL;
 
 		/*
 		 * The CRLF before a delimiter belongs to the delimiter
 		 * (RFC 2046 5.1.1): one more keeps each part's last line end.
 		 */
-		if (nalt > 1) {
+		if (nalt > 1)
 			balt = unique_boundary('a', parts, np);
-			buf_addf(&alt, "Content-Type: multipart/alternative;"
-			    "\r\n boundary=\"%s\"\r\n\r\n", balt);
-			for (size_t i = 0; i < nalt; i++) {
-				buf_addf(&alt, "%s--%s\r\n", i > 0 ? "\r\n" : "",
-				    balt);
-				add_part(&alt, parts[i].hdr.s, parts[i].body);
-			}
-			buf_addf(&alt, "\r\n--%s--\r\n", balt);
-		} else {
-			add_part(&alt, parts[0].hdr.s, parts[0].body);
-		}
 		if (np > nalt) {
 			/* Its own random part: not a prefix of balt. */
 			bmix = unique_boundary('m', parts, np);
 			buf_addf(&msg, "Content-Type: multipart/mixed;\r\n"
 			    " boundary=\"%s\"\r\n\r\n", bmix);
 			buf_addf(&msg, "--%s\r\n", bmix);
-			buf_adds(&msg, alt.s);
+		}
+		if (nalt > 1) {
+			buf_addf(&msg, "Content-Type: multipart/alternative;"
+			    "\r\n boundary=\"%s\"\r\n\r\n", balt);
+			for (size_t i = 0; i < nalt; i++) {
+				buf_addf(&msg, "%s--%s\r\n", i > 0 ? "\r\n" : "",
+				    balt);
+				add_part(&msg, &parts[i]);
+			}
+			buf_addf(&msg, "\r\n--%s--\r\n", balt);
+		} else
+			add_part(&msg, &parts[0]);
+		if (np > nalt) {
 			for (size_t i = nalt; i < np; i++) {
 				buf_addf(&msg, "\r\n--%s\r\n", bmix);
-				add_part(&msg, parts[i].hdr.s, parts[i].body);
+				add_part(&msg, &parts[i]);
 			}
 			buf_addf(&msg, "\r\n--%s--\r\n", bmix);
-		} else
-			buf_adds(&msg, alt.s);
-		buf_free(&alt);
+		}
 		free(balt);
 		free(bmix);
 	}

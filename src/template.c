@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,17 +115,60 @@ static const char *const tpl_shipped_langs[] = { "fr", "en" };
 
 /* ---- contexts ---------------------------------------------------------- */
 
+/*
+ * A context is an array of entries plus a small open-addressing index of
+ * them by the hash of their name, so that a lookup costs a probe or two
+ * instead of a strcmp() per entry: the programme renders tens of names
+ * per session through two or three contexts each.  Entries are never
+ * removed (unsetting keeps the entry, value NULL, which hides the
+ * parent's), so the index needs no tombstones.
+ */
 struct tpl_entry {
 	char		 *name;
+	uint32_t	  hash;
 	char		 *value;	/* NULL for a list */
 	struct tpl_vars	**items;
-	size_t		  nitems;
+	size_t		  nitems, capitems;
 };
 
 struct tpl_vars {
 	struct tpl_entry *e;
-	size_t		  n;
+	size_t		  n, cap;
+	uint32_t	 *slot;		/* index + 1 into e; 0: free */
+	size_t		  nslot;	/* 0 or a power of two >= 2 * n */
 };
+
+/* FNV-1a: names are a few bytes; parse time computes it for each tag. */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The high bits folded in: on the programme, 1.6 probes a lookup instead
+ * of 2 with FNV's low bits alone. */
+static inline size_t
+slot_of(uint32_t h)
+{
+	return h ^ (h >> 16);
+}
+
+/* strcmp() == 0 for the few bytes of a name, inline: once per lookup. */
+static inline int
+name_eq(const char *a, const char *b)
+{
+	while (*a == *b) {
+		if (*a == '\0')
+			return 1;
+		a++;
+		b++;
+	}
+	return 0;
+}
 
 struct tpl_vars *
 tpl_vars_new(void)
@@ -141,29 +185,63 @@ entry_clear(struct tpl_entry *e)
 		tpl_vars_free(e->items[i]);
 	free(e->items);
 	e->items = NULL;
-	e->nitems = 0;
+	e->nitems = e->capitems = 0;
 }
 
 static struct tpl_entry *
-entry_find(const struct tpl_vars *v, const char *name)
+entry_find(const struct tpl_vars *v, const char *name, uint32_t h)
 {
-	for (size_t i = 0; i < v->n; i++)
-		if (strcmp(v->e[i].name, name) == 0)
-			return &v->e[i];
-	return NULL;
+	size_t mask;
+
+	if (v->nslot == 0)
+		return NULL;
+	mask = v->nslot - 1;
+	for (size_t i = slot_of(h) & mask;; i = (i + 1) & mask) {
+		uint32_t s = v->slot[i];
+
+		if (s == 0)
+			return NULL;
+		if (v->e[s - 1].hash == h && name_eq(v->e[s - 1].name, name))
+			return &v->e[s - 1];
+	}
+}
+
+/* Puts entry number K in the index (which has a free slot). */
+static void
+slot_put(struct tpl_vars *v, size_t k)
+{
+	size_t mask = v->nslot - 1, i = slot_of(v->e[k].hash) & mask;
+
+	while (v->slot[i] != 0)
+		i = (i + 1) & mask;
+	v->slot[i] = (uint32_t)(k + 1);
 }
 
 static struct tpl_entry *
 entry_get(struct tpl_vars *v, const char *name)
 {
-	struct tpl_entry *e = entry_find(v, name);
+	uint32_t		 h = name_hash(name);
+	struct tpl_entry	*e = entry_find(v, name, h);
 
 	if (e != NULL)
 		return e;
-	v->e = xreallocarray(v->e, v->n + 1, sizeof(*v->e));
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 8;
+		v->e = xreallocarray(v->e, v->cap, sizeof(*v->e));
+	}
 	e = &v->e[v->n++];
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
+	e->hash = h;
+	if (2 * v->n > v->nslot) {
+		/* At most half full: probes stay short. */
+		free(v->slot);
+		v->nslot = v->nslot ? 2 * v->nslot : 16;
+		v->slot = xcalloc(v->nslot, sizeof(*v->slot));
+		for (size_t k = 0; k < v->n; k++)
+			slot_put(v, k);
+	} else
+		slot_put(v, v->n - 1);
 	return e;
 }
 
@@ -199,7 +277,11 @@ tpl_add_item(struct tpl_vars *v, const char *list)
 		free(e->value);
 		e->value = NULL;
 	}
-	e->items = xreallocarray(e->items, e->nitems + 1, sizeof(*e->items));
+	if (e->nitems == e->capitems) {
+		e->capitems = e->capitems ? 2 * e->capitems : 4;
+		e->items = xreallocarray(e->items, e->capitems,
+		    sizeof(*e->items));
+	}
 	e->items[e->nitems++] = child;
 	return child;
 }
@@ -207,7 +289,7 @@ tpl_add_item(struct tpl_vars *v, const char *list)
 const char *
 tpl_get(const struct tpl_vars *v, const char *name)
 {
-	const struct tpl_entry *e = entry_find(v, name);
+	const struct tpl_entry *e = entry_find(v, name, name_hash(name));
 
 	return e != NULL ? e->value : NULL;
 }
@@ -222,6 +304,7 @@ tpl_vars_free(struct tpl_vars *v)
 		free(v->e[i].name);
 	}
 	free(v->e);
+	free(v->slot);
 	free(v);
 }
 
@@ -240,6 +323,7 @@ struct node {
 	enum node_type	 type;
 	char		*s;	/* text, or name */
 	size_t		 len;
+	uint32_t	 hash;	/* of the name, for the contexts' index */
 	int		 line;
 	struct node	*child;
 	struct node	*next;
@@ -299,6 +383,8 @@ add_node(struct node ***tail, enum node_type type, const char *s,
 	n->type = type;
 	n->s = xstrndup(s, len);
 	n->len = len;
+	if (type != N_TEXT)
+		n->hash = name_hash(n->s);
 	n->line = line;
 	**tail = n;
 	*tail = &n->next;
@@ -515,11 +601,13 @@ struct render {
 	struct buf		*out;
 };
 
+/* The innermost context that has the name (even unset) answers. */
 static const struct tpl_entry *
-lookup(const struct render *r, const char *name)
+lookup(const struct render *r, const struct node *n)
 {
 	for (int i = r->n - 1; i >= 0; i--) {
-		const struct tpl_entry *e = entry_find(r->stack[i], name);
+		const struct tpl_entry *e = entry_find(r->stack[i], n->s,
+		    n->hash);
 
 		if (e != NULL)
 			return e;
@@ -533,34 +621,39 @@ truthy(const struct tpl_entry *e)
 	if (e == NULL)
 		return 0;
 	if (e->value != NULL)
-		return e->value[0] != '\0' && strcmp(e->value, "0") != 0;
+		return e->value[0] != '\0' &&
+		    !(e->value[0] == '0' && e->value[1] == '\0');
 	return e->nitems > 0;
 }
 
 static void
 html_escape(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"'");
+
+		buf_add(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0':
+			return;
 		case '&':
-			buf_adds(b, "&amp;");
+			buf_add(b, "&amp;", 5);
 			break;
 		case '<':
-			buf_adds(b, "&lt;");
+			buf_add(b, "&lt;", 4);
 			break;
 		case '>':
-			buf_adds(b, "&gt;");
+			buf_add(b, "&gt;", 4);
 			break;
 		case '"':
-			buf_adds(b, "&quot;");
+			buf_add(b, "&quot;", 6);
 			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
-			buf_addc(b, *s);
+		default:	/* '\'' */
+			buf_add(b, "&#39;", 5);
 			break;
 		}
+		s++;
 	}
 }
 
@@ -576,7 +669,7 @@ render_nodes(struct render *r, const struct node *n)
 			break;
 		case N_VAR:
 		case N_RAW:
-			e = lookup(r, n->s);
+			e = lookup(r, n);
 			if (e == NULL || e->value == NULL)
 				break;
 			if (n->type == N_VAR && r->html)
@@ -585,15 +678,15 @@ render_nodes(struct render *r, const struct node *n)
 				buf_adds(r->out, e->value);
 			break;
 		case N_INVERTED:
-			if (!truthy(lookup(r, n->s)))
+			if (!truthy(lookup(r, n)))
 				render_nodes(r, n->child);
 			break;
 		case N_ONCE:
-			if (truthy(lookup(r, n->s)))
+			if (truthy(lookup(r, n)))
 				render_nodes(r, n->child);
 			break;
 		case N_SECTION:
-			e = lookup(r, n->s);
+			e = lookup(r, n);
 			if (!truthy(e))
 				break;
 			if (e->value != NULL) {
@@ -616,7 +709,7 @@ render_tree(const struct node *tree, int html, const struct tpl_vars *vars)
 {
 	struct buf	out = BUF_INIT;
 	struct render	r;
-	struct tpl_vars	empty = { NULL, 0 };
+	struct tpl_vars	empty = { NULL, 0, 0, NULL, 0 };
 
 	memset(&r, 0, sizeof(r));
 	r.stack[r.n++] = vars != NULL ? vars : &empty;
