@@ -105,7 +105,7 @@ like "PROGRAMME lists the sessions" "$body" "Sobriété numérique"
 like "with the command line" "$body" "INSCRIPTION eco-2026-12"
 body=$(reply_body "$(reply_to carol@ville.example)")
 like "MES INSCRIPTIONS lists carol's session" "$body" "session-42"
-body=$(reply_body "$(reply_to bob@ville.example)")
+body=$(reply_body "$(mails_to bob@ville.example "^Re: encore" | tail -n 1)")
 like "registering twice is harmless and says so" "$body" "déjà"
 like "the clash with session-42 is mentioned" "$body" "session-42"
 is "bob registered for session-43 despite the clash" "$(sql "SELECT r.status FROM registrations r JOIN agents a ON a.id=r.agent_id JOIN sessions s ON s.id=r.session_id WHERE a.email='bob@ville.example' AND s.code='session-43'")" registered
