@@ -127,6 +127,12 @@ static const char *migrations[] = {
 
 	/* 4 -> 5: a new place in a queue looks up the session's last seq */
 	"CREATE INDEX registrations_seq ON registrations (session_id, seq);",
+
+	/*
+	 * 5 -> 6: mail composed when it is sent (the weekly programme: 10,000
+	 * bodies of 50 KB need not go through the database)
+	 */
+	"ALTER TABLE outbox ADD COLUMN render TEXT NOT NULL DEFAULT '';",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == DB_SCHEMA_VERSION,

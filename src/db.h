@@ -24,7 +24,7 @@ struct db;
 struct db	*db_open(const char *path, char **cause);
 void		 db_close(struct db *);
 int		 db_schema_version(struct db *);
-#define DB_SCHEMA_VERSION 5
+#define DB_SCHEMA_VERSION 6
 
 sqlite3_stmt	*db_prepare(struct db *, const char *sql);
 sqlite3		*db_handle(struct db *);

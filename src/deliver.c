@@ -7,12 +7,14 @@
 #include "deliver.h"
 #include "log.h"
 #include "outbox.h"
+#include "scheduler.h"
 #include "smtp.h"
 #include "util.h"
 
 struct batch {
 	struct app		*app;
 	struct outbox_item	*items;
+	char			**subject, **msgid;	/* of deferred mail */
 	struct deliver_stats	*stats;
 	time_t			 now;
 	size_t			 sent, refused;
@@ -32,6 +34,9 @@ record(struct smtp_item *si, size_t i, void *arg)
 	struct outbox_item *it = &b->items[i];
 
 	db_begin(b->app->db);
+	if (b->msgid[i] != NULL)
+		outbox_set_header(b->app->db, it->id, b->subject[i],
+		    b->msgid[i]);
 	switch (si->status) {
 	case SMTP_SENT:
 		outbox_sent(b->app->db, it->id, b->now);
@@ -52,6 +57,55 @@ record(struct smtp_item *si, size_t i, void *arg)
 		break;
 	}
 	db_commit(b->app->db);
+}
+
+/*
+ * Composes the deferred mails of the batch; one that should no longer go
+ * (or cannot be made) is marked failed with why and left out.  Returns the
+ * new count: the items still to send are packed at the front.
+ */
+static size_t
+compose_deferred(struct app *app, struct batch *b, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct outbox_item *it = &b->items[i];
+		const char *why = NULL;
+		char *data = NULL;
+		int rc = 1;
+
+		if (it->render[0] != '\0') {
+			rc = scheduled_render(app, it->render, it->rcpt, &data,
+			    &b->subject[i], &b->msgid[i], &why);
+			if (rc == 1) {
+				free(it->data);
+				it->data = data;
+				it->len = strlen(data);
+			} else {
+				db_begin(app->db);
+				outbox_failed(app->db, it->id, why, b->now);
+				db_commit(app->db);
+				log_info("mail %lld to %s not sent: %s",
+				    (long long)it->id, it->rcpt, why);
+			}
+		}
+		if (rc != 1) {
+			free(it->from);
+			free(it->rcpt);
+			free(it->data);
+			free(it->render);
+			continue;
+		}
+		if (k != i) {
+			b->items[k] = *it;
+			b->subject[k] = b->subject[i];
+			b->msgid[k] = b->msgid[i];
+			b->subject[i] = b->msgid[i] = NULL;
+		}
+		k++;
+	}
+	return k;
 }
 
 int
@@ -93,6 +147,17 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 			break;
 		}
 		si = xcalloc(n, sizeof *si);
+		b.subject = xcalloc(n, sizeof *b.subject);
+		b.msgid = xcalloc(n, sizeof *b.msgid);
+		n = compose_deferred(app, &b, n);
+		if (n == 0) {
+			/* All dropped: nothing to send, the next ones may go. */
+			free(b.subject);
+			free(b.msgid);
+			free(si);
+			free(b.items);
+			continue;
+		}
 		for (size_t i = 0; i < n; i++) {
 			si[i].from = b.items[i].from;
 			si[i].to = b.items[i].rcpt;
@@ -100,8 +165,13 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 			si[i].len = b.items[i].len;
 		}
 		smtp_send_batch_cb(smtp, si, n, record, &b);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			free(si[i].reply);
+			free(b.subject[i]);
+			free(b.msgid[i]);
+		}
+		free(b.subject);
+		free(b.msgid);
 		free(si);
 		outbox_items_free(b.items, n);
 		if (b.sent == 0 && b.refused == 0) {
@@ -111,6 +181,7 @@ deliver_outbox(struct app *app, struct deliver_stats *stats)
 		}
 	}
 	db_set_synchronous(app->db, 2);
+	scheduled_render_done();
 	if (stats->sent > 0)
 		outbox_compact(app->db, started);
 	if (smtp != NULL)

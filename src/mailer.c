@@ -123,16 +123,16 @@ invitation(struct app *app, const struct session *s, int64_t agent_id,
 	return ics;
 }
 
-int
-mailer_queue(struct app *app, const char *kind, const char *name,
-    const char *lang, struct tpl_vars *vars, const char *to_addr,
-    const char *to_name, const struct mail_opts *opts, time_t now)
+char *
+mailer_compose(struct app *app, const char *name, const char *lang,
+    struct tpl_vars *vars, const char *to_addr, const char *to_name,
+    const struct mail_opts *opts, time_t now, char **subject_out,
+    char **msgid_out)
 {
 	static const struct mail_opts none;
 	struct outgoing o;
 	char *text, *html = NULL, *subject = NULL, *cause = NULL, *msgid = NULL;
 	char *data, *unsub = NULL, *html_name;
-	int rc = -1;
 
 	if (opts == NULL)
 		opts = &none;
@@ -147,7 +147,7 @@ mailer_queue(struct app *app, const char *kind, const char *name,
 	if (text == NULL) {
 		log_warnx("template %s/%s: %s", lang, name, cause);
 		free(cause);
-		return -1;
+		return NULL;
 	}
 	html_name = xasprintf("%s.html", name);
 	if (opts->html == NULL && opts->text == NULL && tpl_exists(app->templates, lang, html_name)) {
@@ -189,16 +189,33 @@ mailer_queue(struct app *app, const char *kind, const char *name,
 	if (data == NULL) {
 		log_warnx("cannot compose mail to %s: %s", to_addr, cause);
 		free(cause);
+		free(msgid);
 	} else {
-		outbox_add(app->db, kind, app->conf->school_address, to_addr,
-		    o.subject, msgid, data, strlen(data), now);
-		rc = 0;
+		*subject_out = xstrdup(o.subject);
+		*msgid_out = msgid;
 	}
-	free(data);
-	free(msgid);
 	free(unsub);
 	free(text);
 	free(html);
 	free(subject);
-	return rc;
+	return data;
+}
+
+int
+mailer_queue(struct app *app, const char *kind, const char *name,
+    const char *lang, struct tpl_vars *vars, const char *to_addr,
+    const char *to_name, const struct mail_opts *opts, time_t now)
+{
+	char *subject, *msgid, *data;
+
+	data = mailer_compose(app, name, lang, vars, to_addr, to_name, opts,
+	    now, &subject, &msgid);
+	if (data == NULL)
+		return -1;
+	outbox_add(app->db, kind, app->conf->school_address, to_addr, subject,
+	    msgid, data, strlen(data), now);
+	free(data);
+	free(subject);
+	free(msgid);
+	return 0;
 }

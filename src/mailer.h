@@ -45,6 +45,15 @@ int	 mailer_queue(struct app *, const char *kind, const char *name,
 	    const char *lang, struct tpl_vars *vars, const char *to_addr,
 	    const char *to_name, const struct mail_opts *opts, time_t now);
 
+/*
+ * The same without queueing: the whole message (caller frees), its subject
+ * and Message-ID (caller frees both); NULL when the template or the
+ * address is bad (logged).
+ */
+char	*mailer_compose(struct app *, const char *name, const char *lang,
+	    struct tpl_vars *vars, const char *to_addr, const char *to_name,
+	    const struct mail_opts *opts, time_t now, char **subject,
+	    char **msgid);
 /* Renders outcome block NAME (no subject) and appends it to out, blank-line separated. */
 void	 mailer_block(struct app *, const char *lang, const char *name,
 	    struct tpl_vars *, struct buf *out);

@@ -30,11 +30,44 @@ outbox_add(struct db *db, const char *kind, const char *from, const char *rcpt,
 	return sqlite3_last_insert_rowid(db_handle(db));
 }
 
+int64_t
+outbox_add_deferred(struct db *db, const char *kind, const char *from,
+    const char *rcpt, const char *subject, const char *render, time_t now)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO outbox (created_at, "
+	    "kind, mail_from, rcpt, subject, data, next_attempt, render) "
+	    "VALUES (?, ?, ?, ?, ?, X'', ?, ?)");
+
+	db_bind_int(st, 1, now);
+	db_bind_text(st, 2, kind);
+	db_bind_text(st, 3, from);
+	db_bind_text(st, 4, rcpt);
+	db_bind_text(st, 5, subject != NULL ? subject : "");
+	db_bind_int(st, 6, now);
+	db_bind_text(st, 7, render);
+	if (db_exec_stmt(db, st) == -1)
+		fatalx("cannot queue mail to %s", rcpt);
+	return sqlite3_last_insert_rowid(db_handle(db));
+}
+
+void
+outbox_set_header(struct db *db, int64_t id, const char *subject,
+    const char *message_id)
+{
+	sqlite3_stmt *st = db_prepare(db, "UPDATE outbox SET subject = ?, "
+	    "message_id = ? WHERE id = ?");
+
+	db_bind_text(st, 1, subject);
+	db_bind_text(st, 2, message_id);
+	db_bind_int(st, 3, id);
+	db_exec_stmt(db, st);
+}
+
 size_t
 outbox_due(struct db *db, time_t now, size_t max, struct outbox_item **items)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT id, mail_from, rcpt, data, "
-	    "attempts FROM outbox WHERE status = 'pending' AND "
+	    "attempts, render FROM outbox WHERE status = 'pending' AND "
 	    "next_attempt <= ? ORDER BY next_attempt, id LIMIT ?");
 	size_t n = 0, total = 0;
 
@@ -45,7 +78,8 @@ outbox_due(struct db *db, time_t now, size_t max, struct outbox_item **items)
 		struct outbox_item *it;
 		int len = sqlite3_column_bytes(st, 3);
 
-		total += (size_t)len;
+		/* A deferred body will weigh about as much once composed. */
+		total += len > 0 ? (size_t)len : OUTBOX_DEFERRED_GUESS;
 		*items = xreallocarray(*items, n + 1, sizeof **items);
 		it = &(*items)[n++];
 		it->id = sqlite3_column_int64(st, 0);
@@ -56,6 +90,7 @@ outbox_due(struct db *db, time_t now, size_t max, struct outbox_item **items)
 		memcpy(it->data, sqlite3_column_blob(st, 3), it->len);
 		it->data[it->len] = '\0';
 		it->attempts = sqlite3_column_int(st, 4);
+		it->render = xstrdup(db_col_text(st, 5));
 	}
 	sqlite3_reset(st);
 	return n;
@@ -68,6 +103,7 @@ outbox_items_free(struct outbox_item *items, size_t n)
 		free(items[i].from);
 		free(items[i].rcpt);
 		free(items[i].data);
+		free(items[i].render);
 	}
 	free(items);
 }

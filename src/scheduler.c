@@ -7,6 +7,7 @@
 #include "db.h"
 #include "log.h"
 #include "mailer.h"
+#include "outbox.h"
 #include "programme.h"
 #include "registry.h"
 #include "schedule.h"
@@ -91,22 +92,19 @@ send_programme(struct app *app, time_t now)
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_reset(st);
+	/*
+	 * Each agent's mail is composed as it goes (scheduled_render): the
+	 * queue holds who and what, not 10,000 bodies of 50 KB.
+	 */
 	for (size_t i = 0; i < n; i++) {
 		struct agent ag;
-		struct tpl_vars *v;
-		struct mail_opts o;
 
 		if (!registry_agent_id(app->db, ids[i], &ag))
 			continue;
-		v = tpl_vars_new();
-		programme_for(app, p, &ag, v);
-		memset(&o, 0, sizeof o);
-		o.list_unsubscribe = 1;
-		o.precedence = "bulk";
-		if (mailer_queue(app, "programme", "programme",
-		    agent_lang(app, &ag), v, ag.email, ag.name, &o, now) == 0)
-			queued++;
-		tpl_vars_free(v);
+		outbox_add_deferred(app->db, "programme",
+		    app->conf->school_address, ag.email, "(programme)",
+		    "programme", now);
+		queued++;
 		agent_clear(&ag);
 	}
 	record(app->db, key, "sent", now);
@@ -383,4 +381,55 @@ programme_preview(struct app *app, const char *to)
 		agent_clear(&ag);
 	programme_free(p);
 	return buf_detach(&out);
+}
+
+static struct programme *render_cache;
+
+int
+scheduled_render(struct app *app, const char *render, const char *rcpt,
+    char **data, char **subject, char **msgid, const char **why)
+{
+	struct agent ag;
+	struct tpl_vars *v;
+	struct mail_opts o;
+	time_t now = app_now(app);
+
+	if (strcmp(render, "programme") != 0) {
+		*why = "unknown kind of deferred mail";
+		return -1;
+	}
+	if (!registry_agent(app->db, rcpt, &ag)) {
+		*why = "no longer in the directory";
+		return 0;
+	}
+	/* Stopped or bounced since it was queued: it goes no more. */
+	if (!ag.programme || ag.bounced) {
+		*why = ag.bounced ? "the address bounces" :
+		    "the agent stopped the programme";
+		agent_clear(&ag);
+		return 0;
+	}
+	if (render_cache == NULL)
+		render_cache = programme_load(app, now);
+	v = tpl_vars_new();
+	programme_for(app, render_cache, &ag, v);
+	memset(&o, 0, sizeof o);
+	o.list_unsubscribe = 1;
+	o.precedence = "bulk";
+	*data = mailer_compose(app, "programme", agent_lang(app, &ag), v,
+	    ag.email, ag.name, &o, now, subject, msgid);
+	tpl_vars_free(v);
+	agent_clear(&ag);
+	if (*data == NULL) {
+		*why = "the programme could not be composed (see the log)";
+		return -1;
+	}
+	return 1;
+}
+
+void
+scheduled_render_done(void)
+{
+	programme_free(render_cache);
+	render_cache = NULL;
 }
