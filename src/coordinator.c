@@ -540,7 +540,8 @@ do_confirm(struct coord_ctx *c, const struct command *cmd)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		rawlen = (size_t)sqlite3_column_bytes(st, 0);
 		raw = xmalloc(rawlen + 1);
-		memcpy(raw, sqlite3_column_blob(st, 0), rawlen);
+		if (rawlen > 0)
+			memcpy(raw, sqlite3_column_blob(st, 0), rawlen);
 		raw[rawlen] = '\0';
 		created = (time_t)sqlite3_column_int64(st, 1);
 		used = sqlite3_column_int(st, 2);

@@ -87,7 +87,9 @@ outbox_due(struct db *db, time_t now, size_t max, struct outbox_item **items)
 		it->rcpt = xstrdup(db_col_text(st, 2));
 		it->len = (size_t)len;
 		it->data = xmalloc(it->len + 1);
-		memcpy(it->data, sqlite3_column_blob(st, 3), it->len);
+		/* An empty blob (a deferred mail) comes back as NULL. */
+		if (it->len > 0)
+			memcpy(it->data, sqlite3_column_blob(st, 3), it->len);
 		it->data[it->len] = '\0';
 		it->attempts = sqlite3_column_int(st, 4);
 		it->render = xstrdup(db_col_text(st, 5));
