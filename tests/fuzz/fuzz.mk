@@ -17,13 +17,14 @@ PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs libetpan))
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Isrc $(PKG_CFLAGS)
-SRCS	 = src/message.c src/html.c src/classify.c src/util.c src/log.c
+SRCS	 = src/message.c src/html.c src/classify.c src/quote.c src/command.c \
+	   src/fold.c src/util.c src/log.c
 
 .PHONY: all run seed clean
 all: run
 
 $(BIN): tests/fuzz/fuzz_message.c $(SRCS) src/message.h src/html.h \
-    src/classify.h src/util.h src/log.h
+    src/classify.h src/quote.h src/command.h src/fold.h src/util.h src/log.h
 	@mkdir -p $(FUZZDIR)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_message.c $(SRCS) $(PKG_LIBS)
 

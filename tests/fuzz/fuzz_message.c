@@ -1,7 +1,9 @@
 /*
  * fuzz_message.c - libFuzzer target for the mail parser: every input is
- * parsed as a message and classified, run through html_to_text() whole
- * and through the RFC 2047 decoder as a header value.  Built and run by
+ * parsed as a message and classified, its text cut to the person's own
+ * words and read for commands (as process.c does), and the raw input run
+ * through html_to_text() whole and through the RFC 2047 decoder as a header
+ * value.  Built and run by
  * tests/fuzz/fuzz.mk ("make fuzz").
  */
 #include <stddef.h>
@@ -11,8 +13,10 @@
 #include <string.h>
 
 #include "classify.h"
+#include "command.h"
 #include "html.h"
 #include "message.h"
+#include "quote.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -36,6 +40,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		classify(m, "formation@mairie.example", &c);
 		classification_free(&c);
+		{
+			struct command_list cl;
+			char *words = own_words(m->text);
+			char *subject = subject_strip(m->subject);
+
+			commands_parse(subject, words, 20, &cl);
+			if (cl.n > 20)
+				abort();	/* never more than the limit */
+			commands_free(&cl);
+			free(words);
+			free(subject);
+		}
 		message_free(m);
 	} else {
 		if (m != NULL || cause == NULL)
