@@ -145,15 +145,21 @@ min_time(time_t a, time_t b)
 	return a < b ? a : b;
 }
 
-/* Sleeps until `until` or a signal, in steps that notice the flags. */
+/*
+ * Sleeps until `until`, in one sleep: a signal cuts it short (the handlers
+ * are installed without SA_RESTART) and the loop looks at the flags again.
+ * With --now the clock stands still: a second, not to spin.
+ */
 static void
 sleep_until(struct app *app, time_t until)
 {
-	while (!stop_requested && !reload_requested && time(NULL) < until &&
-	    app->fixed_now == 0)
-		sleep(1);
-	if (app->fixed_now != 0 && !stop_requested)
-		sleep(1);
+	time_t now;
+
+	if (app->fixed_now != 0)
+		until = time(NULL) + 1;
+	while (!stop_requested && !reload_requested &&
+	    (now = time(NULL)) < until)
+		sleep((unsigned)(until - now));
 }
 
 static int
