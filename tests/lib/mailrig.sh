@@ -18,6 +18,8 @@
 #	rig_init [DIR]             make/switch to rig DIR (default $TEST_DIR/rig)
 #	rig_use DIR                the same, for an existing rig
 #	rig_start_dovecot [good|wrongname|unknownca]   (re)start, wait for "* OK"
+#	                           (RIG_DOVECOT_IMAP_EXTRA: lines added to its
+#	                           "protocol imap" block, e.g. imap_capability)
 #	rig_restart_dovecot, rig_stop_dovecot          same ports, mail kept
 #	rig_add_user NAME PW       a new IMAP/LMTP user, usable at once
 #	rig_deliver USER FILE...   into USER's INBOX, unseen, exact bytes, UIDs in
@@ -424,6 +426,7 @@ namespace inbox {
 }
 protocol imap {
   mail_max_userip_connections = 100
+  ${RIG_DOVECOT_IMAP_EXTRA:-}
 }
 lmtp_save_to_detail_mailbox = no
 recipient_delimiter = +
