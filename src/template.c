@@ -627,37 +627,6 @@ truthy(const struct tpl_entry *e)
 }
 
 static void
-html_escape(struct buf *b, const char *s)
-{
-	for (;;) {
-		size_t n = strcspn(s, "&<>\"'");
-
-		buf_add(b, s, n);
-		s += n;
-		switch (*s) {
-		case '\0':
-			return;
-		case '&':
-			buf_add(b, "&amp;", 5);
-			break;
-		case '<':
-			buf_add(b, "&lt;", 4);
-			break;
-		case '>':
-			buf_add(b, "&gt;", 4);
-			break;
-		case '"':
-			buf_add(b, "&quot;", 6);
-			break;
-		default:	/* '\'' */
-			buf_add(b, "&#39;", 5);
-			break;
-		}
-		s++;
-	}
-}
-
-static void
 render_nodes(struct render *r, const struct node *n)
 {
 	for (; n != NULL; n = n->next) {
@@ -673,7 +642,7 @@ render_nodes(struct render *r, const struct node *n)
 			if (e == NULL || e->value == NULL)
 				break;
 			if (n->type == N_VAR && r->html)
-				html_escape(r->out, e->value);
+				buf_add_html(r->out, e->value);
 			else
 				buf_adds(r->out, e->value);
 			break;

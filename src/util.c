@@ -173,26 +173,31 @@ buf_add_codepoint(struct buf *b, uint32_t cp)
 void
 buf_add_html(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	for (;;) {
+		size_t n = strcspn(s, "&<>\"'");
+
+		buf_add(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0':
+			return;
 		case '&':
-			buf_adds(b, "&amp;");
+			buf_add(b, "&amp;", 5);
 			break;
 		case '<':
-			buf_adds(b, "&lt;");
+			buf_add(b, "&lt;", 4);
 			break;
 		case '>':
-			buf_adds(b, "&gt;");
+			buf_add(b, "&gt;", 4);
 			break;
 		case '"':
-			buf_adds(b, "&quot;");
+			buf_add(b, "&quot;", 6);
 			break;
-		case '\'':
-			buf_adds(b, "&#39;");
+		default:	/* '\'' */
+			buf_add(b, "&#39;", 5);
 			break;
-		default:
-			buf_addc(b, *s);
 		}
+		s++;
 	}
 }
 
