@@ -17,15 +17,7 @@ TRUCCTL=$TRUCD_TOP/$BUILD/trucctl
 ROUNDS=${BENCH_ROUNDS:-3}
 NOW="2026-11-30 08:00"
 
-now_us() { echo "${EPOCHREALTIME/./}"; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-	if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-result() {
-	printf '  %s = %s\n' "$1" "$2"
-	[ -n "${BENCH_RESULTS:-}" ] && echo "$1=$2" >>"$BENCH_RESULTS"
-	return 0
-}
+. "$TRUCD_TOP/bench/lib.sh"
 die() { echo "import: $*" >&2; exit 1; }
 
 [ -x "$TRUCCTL" ] || die "$TRUCCTL missing: run make bench"
