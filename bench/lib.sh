@@ -50,3 +50,36 @@ smtp_floor() {
 	[ "$got" -eq "$count" ] || { echo "smtp-source: $got of $count in the sink" >&2; return 1; }
 	secs "$t0" "$t1"
 }
+
+# write_conf FILE DB USER [EXTRA]: a trucd configuration on the rig's
+# servers, with EXTRA (e.g. a programme section) appended.
+write_conf() {
+	cat >"$1" <<CONF
+database  = "$2"
+templates = "$TRUCD_TOP/templates"
+timezone  = "Europe/Paris"
+language  = "fr"
+school {
+  name         = "TRUC²"
+  address      = "truc@ville.example"
+  coordinators = {"coordination@ville.example"}
+  domains      = {"ville.example"}
+  trusted_authserv_id = "mx.ville.example"
+}
+imap {
+  url  = "imap://127.0.0.1:$RIG_IMAP_PORT"
+  tls  = "none"
+  user = "$3"
+  password_file = "$TEST_DIR/imap.secret"
+  mailbox = "INBOX"
+  done_mailbox = "Traités"
+  poll_interval = 60
+}
+smtp {
+  url = "smtp://127.0.0.1:$RIG_SINK_PORT"
+  tls = "none"
+}
+reminders = {"1d", "2h"}
+${4:-}
+CONF
+}

@@ -51,35 +51,6 @@ wait_until_fast() {
 
 
 
-write_conf() {	# write_conf FILE DB USER
-	cat >"$1" <<CONF
-database  = "$2"
-templates = "$TRUCD_TOP/templates"
-timezone  = "Europe/Paris"
-language  = "fr"
-school {
-  name         = "TRUC²"
-  address      = "truc@ville.example"
-  coordinators = {"coordination@ville.example"}
-  domains      = {"ville.example"}
-  trusted_authserv_id = "mx.ville.example"
-}
-imap {
-  url  = "imap://127.0.0.1:$RIG_IMAP_PORT"
-  tls  = "none"
-  user = "$3"
-  password_file = "$TEST_DIR/imap.secret"
-  mailbox = "INBOX"
-  done_mailbox = "$DONE_MB"
-  poll_interval = 60
-}
-smtp {
-  url = "smtp://127.0.0.1:$RIG_SINK_PORT"
-  tls = "none"
-}
-reminders = {"1d", "2h"}
-CONF
-}
 
 # --- set-up ---------------------------------------------------------------
 

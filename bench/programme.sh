@@ -25,43 +25,15 @@ ROUNDS=${BENCH_ROUNDS:-3}
 NOW="2026-11-30 08:00"		# a Monday, the configured time
 
 . "$TRUCD_TOP/bench/lib.sh"
+PROGRAMME='programme {
+  day = "monday"
+  time = "08:00"
+  weeks = 2
+}'
 die() { echo "programme: $*" >&2; exit 1; }
 
 
 
-write_conf() {	# write_conf FILE DB
-	cat >"$1" <<CONF
-database  = "$2"
-templates = "$TRUCD_TOP/templates"
-timezone  = "Europe/Paris"
-language  = "fr"
-school {
-  name         = "TRUC²"
-  address      = "truc@ville.example"
-  coordinators = {"coordination@ville.example"}
-  domains      = {"ville.example"}
-  trusted_authserv_id = "mx.ville.example"
-}
-imap {
-  url  = "imap://127.0.0.1:$RIG_IMAP_PORT"
-  tls  = "none"
-  user = "bench"
-  password_file = "$TEST_DIR/imap.secret"
-  mailbox = "INBOX"
-  done_mailbox = "Traités"
-}
-smtp {
-  url = "smtp://127.0.0.1:$RIG_SINK_PORT"
-  tls = "none"
-}
-programme {
-  day = "monday"
-  time = "08:00"
-  weeks = 2
-}
-reminders = {"1d", "2h"}
-CONF
-}
 
 test_init
 for b in "$TRUCD" "$TRUCCTL"; do
@@ -81,7 +53,7 @@ rig_start_sink || die "smtp-sink did not start"
 sh "$TRUCD_TOP/bench/gen-import.sh" "$TEST_DIR/data" >/dev/null || die "gen-import.sh failed"
 N=$(($(wc -l <"$TEST_DIR/data/agents-10000.csv") - 1))
 TEMPLATE_DB=$DBDIR/template.db
-write_conf "$TEST_DIR/import.conf" "$TEMPLATE_DB"
+write_conf "$TEST_DIR/import.conf" "$TEMPLATE_DB" bench "$PROGRAMME"
 "$TRUCCTL" -c "$TEST_DIR/import.conf" --now "$NOW" session import \
     "$TEST_DIR/data/sessions-500.csv" >/dev/null || die "session import failed"
 "$TRUCCTL" -c "$TEST_DIR/import.conf" agent import \
@@ -96,7 +68,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	CONF=$TEST_DIR/round$r.conf
 	cp "$TEMPLATE_DB" "$DB" || die "cannot copy the database"
 	[ -f "$TEMPLATE_DB-wal" ] && { cp "$TEMPLATE_DB-wal" "$DB-wal" || die "cannot copy the WAL"; }
-	write_conf "$CONF" "$DB"
+	write_conf "$CONF" "$DB" bench "$PROGRAMME"
 
 	rig_sink_clear
 	t0=$(now_us)
@@ -125,7 +97,7 @@ grep -E 'programme|outbox:' "$TEST_DIR/trucd$ROUNDS.log" | sed 's/^/  last round
 # to DIR/programme.txt (the time of this round is not counted).
 if [ -n "${BENCH_PERF:-}" ]; then
 	mkdir -p "$BENCH_PERF"
-	cp "$TEMPLATE_DB" "$DBDIR/perf.db" && write_conf "$TEST_DIR/perf.conf" "$DBDIR/perf.db"
+	cp "$TEMPLATE_DB" "$DBDIR/perf.db" && write_conf "$TEST_DIR/perf.conf" "$DBDIR/perf.db" bench "$PROGRAMME"
 	[ -f "$TEMPLATE_DB-wal" ] && cp "$TEMPLATE_DB-wal" "$DBDIR/perf.db-wal"
 	rig_sink_clear
 	timeout 600 perf record -q -F 999 -g -o "$BENCH_PERF/programme.data" -- \
