@@ -122,7 +122,7 @@ unknown_code_block(struct reply *r, const char *code)
 {
 	struct tpl_vars *v = tpl_vars_new();
 	size_t nknown = 0;
-	char **known = registry_codes(r->app->db, &nknown);
+	char **known = registry_codes(r->app->db, r->now, &nknown);
 	const char *best[3];
 	size_t nbest = code_closest(code, (const char *const *)known, nknown,
 	    best, nitems(best));

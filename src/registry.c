@@ -170,13 +170,14 @@ registry_agent_ensure(struct db *db, const char *email, const char *name,
 }
 
 char **
-registry_codes(struct db *db, size_t *n)
+registry_codes(struct db *db, time_t now, size_t *n)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT code FROM sessions "
-	    "WHERE status = 'planned' ORDER BY code");
+	    "WHERE status = 'planned' AND end_at > ? ORDER BY code");
 	char **v = NULL;
 
 	*n = 0;
+	db_bind_int(st, 1, now);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		v = xreallocarray(v, *n + 1, sizeof *v);
 		v[(*n)++] = xstrdup(db_col_text(st, 0));

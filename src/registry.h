@@ -75,8 +75,9 @@ int	 registry_agent_id(struct db *, int64_t id, struct agent *a);
 int64_t	 registry_agent_ensure(struct db *, const char *email, const char *name,
 	    time_t now);
 
-/* Every code of planned sessions (for "closest code" suggestions); caller frees each and the array. */
-char	**registry_codes(struct db *, size_t *n);
+/* Codes of planned sessions not yet over at now (for "closest code"
+ * suggestions); caller frees each and the array. */
+char	**registry_codes(struct db *, time_t now, size_t *n);
 
 enum reg_state registry_state(struct db *, int64_t session_id,
 	    int64_t agent_id, int *position);

@@ -98,6 +98,7 @@ is "third run exits 0" "$RC" 0
 body=$(reply_body "$(reply_to dave@ville.example)")
 like "unknown code named" "$body" "session-24"
 like "closest code suggested" "$body" "session-42"
+unlike "a past session is never suggested" "$body" "old-1"
 is "nobody registered by an unknown code" "$(sql "SELECT COUNT(*) FROM registrations r JOIN agents a ON a.id=r.agent_id WHERE a.email='dave@ville.example'")" 0
 f=$(for m in $(rig_sink_messages); do rig_sink_rcpts "$m" | grep -q bob && rig_sink_body "$m" | grep -q "^Subject: Re: programme" && echo "$m"; done | head -n 1)
 body=$(reply_body "$f")
