@@ -122,40 +122,20 @@ auth_check_value(const char *value, const char *authserv_id,
 				r = 0;
 			if (r != 0)
 				dmarc = r;
-		}
-		else if (ascii_strcasecmp(method, "dkim") == 0 &&
+		} else if (ascii_strcasecmp(method, "dkim") == 0 &&
 		    ascii_strcasecmp(result, "pass") == 0) {
-			/* Find header.d (or header.i) before the next ';'. */
-			const char *end = strchr(p, ';');
-			const char *q = p;
+			/* The signing domain: header.d, or header.i's part after '@'. */
+			static const char *props[] = { "header.d=", "header.i=" };
+			char d[256];
 
-			if (end == NULL)
-				end = p + strlen(p);
-			while (q < end) {
-				q = skip_cfws(q);
-				if (q >= end)
-					break;
-				if (str_startswith_ci(q, "header.d=") ||
-				    str_startswith_ci(q, "header.i=")) {
-					char d[256];
-					const char *v = q + 9;
-					size_t dl = strcspn(v, "; \t\r\n(");
+			for (size_t i = 0; i < nitems(props); i++) {
+				const char *dom;
 
-					if (*v == '@') {
-						v++;
-						dl--;
-					}
-					if (dl < sizeof d) {
-						memcpy(d, v, dl);
-						d[dl] = '\0';
-						if (strchr(d, '@') != NULL)
-							memmove(d, strchr(d, '@') + 1,
-							    strlen(strchr(d, '@')));
-						if (aligned(from_domain, d))
-							dkim_aligned = 1;
-					}
-				}
-				q += strcspn(q, " \t");
+				if (!prop_value(p, props[i], d, sizeof d))
+					continue;
+				dom = strchr(d, '@') != NULL ? strchr(d, '@') + 1 : d;
+				if (aligned(from_domain, dom))
+					dkim_aligned = 1;
 			}
 		}
 	}
