@@ -140,7 +140,6 @@ static void
 do_announce(struct coord_ctx *c, const struct command *cmd)
 {
 	const struct message *m = c->msg;
-	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	size_t n = 0, sent = 0;
 	const char *subject = cmd->arg != NULL && *cmd->arg ? cmd->arg :
@@ -160,13 +159,7 @@ do_announce(struct coord_ctx *c, const struct command *cmd)
 			att[i].len = m->attachments[i].len;
 		}
 	}
-	st = db_prepare(c->app->db, "SELECT id FROM agents WHERE programme = 1 "
-	    "AND bounced = 0 ORDER BY id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
+	ids = registry_programme_agents(c->app->db, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct agent ag;
 		struct mail_opts o;

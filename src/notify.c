@@ -12,7 +12,7 @@
 #include "util.h"
 
 static void
-notify_one(struct app *app, const struct notice *n, const char *reason)
+notify_one(struct app *app, const struct notice *n)
 {
 	struct agent ag;
 	struct session s;
@@ -49,9 +49,7 @@ notify_one(struct app *app, const struct notice *n, const char *reason)
 		break;
 	case NOTICE_SESSION_CANCELLED:
 		tpl = "session_cancelled";
-		/* The reason given when the session was cancelled, wherever from. */
-		tpl_set(v, "reason", reason != NULL && *reason ? reason :
-		    s.cancel_reason);
+		tpl_set(v, "reason", s.cancel_reason);
 		if (n->was_waiting)
 			tpl_set(v, "waitlist", "1");
 		else {
@@ -89,8 +87,8 @@ notify_one(struct app *app, const struct notice *n, const char *reason)
 }
 
 void
-notify_notices(struct app *app, const struct notices *ns, const char *reason)
+notify_notices(struct app *app, const struct notices *ns)
 {
 	for (size_t i = 0; i < ns->n; i++)
-		notify_one(app, &ns->v[i], reason);
+		notify_one(app, &ns->v[i]);
 }

@@ -10,7 +10,7 @@
 struct app;
 struct notices;
 
-/* reason: shown to those whose session was cancelled (may be ""). */
-void	 notify_notices(struct app *, const struct notices *, const char *reason);
+/* The reason shown for a cancelled session is the one stored with it. */
+void	 notify_notices(struct app *, const struct notices *);
 
 #endif

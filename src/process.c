@@ -655,7 +655,7 @@ handle_person(struct app *app, const struct message *m, const char *raw,
 			outcome = "automatic";
 		else
 			outcome = "calendar reply (automatic, not answered)";
-		notify_notices(app, &r.notices, "");
+		notify_notices(app, &r.notices);
 		record_handled(app->db, key, sender, outcome, r.now);
 		reply_clear(&r);
 		free(sender);
@@ -709,7 +709,7 @@ handle_person(struct app *app, const struct message *m, const char *raw,
 		free(words);
 		free(subject);
 	}
-	notify_notices(app, &r.notices, "");
+	notify_notices(app, &r.notices);
 	send_reply(&r);
 	record_handled(app->db, key, sender, outcome, r.now);
 	reply_clear(&r);

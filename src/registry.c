@@ -504,6 +504,22 @@ registry_mark(struct db *db, int64_t session_id, int64_t agent_id,
 	return 0;
 }
 
+int64_t *
+registry_programme_agents(struct db *db, size_t *n)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id FROM agents WHERE "
+	    "programme = 1 AND bounced = 0 ORDER BY id");
+	int64_t *ids = NULL;
+
+	*n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ids = xreallocarray(ids, *n + 1, sizeof *ids);
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return ids;
+}
+
 int
 registry_set_programme(struct db *db, int64_t agent_id, int on)
 {

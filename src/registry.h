@@ -116,6 +116,9 @@ int	 registry_mark(struct db *, int64_t session_id, int64_t agent_id,
 	    enum reg_state st, time_t now, const char *why);
 
 int	 registry_set_programme(struct db *, int64_t agent_id, int on);
+/* The agents who receive the programme and announcements: not stopped,
+ * not bouncing.  Caller frees the array of ids. */
+int64_t	*registry_programme_agents(struct db *, size_t *n);
 int	 registry_mark_bounced(struct db *, const char *email,
 	    const char *reason);
 

@@ -73,7 +73,6 @@ send_programme(struct app *app, time_t now)
 	char key[SCHED_KEY_LEN];
 	time_t slot;
 	struct programme *p;
-	sqlite3_stmt *st;
 	int64_t *ids = NULL;
 	size_t n = 0, queued = 0;
 
@@ -85,13 +84,7 @@ send_programme(struct app *app, time_t now)
 	if (slot == (time_t)-1 || recorded(app->db, key))
 		return 0;
 	p = programme_load(app, now);
-	st = db_prepare(app->db, "SELECT id FROM agents WHERE programme = 1 "
-	    "AND bounced = 0 ORDER BY id");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof *ids);
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
+	ids = registry_programme_agents(app->db, &n);
 	/*
 	 * Each agent's mail is composed as it goes (scheduled_render): the
 	 * queue holds who and what, not 10,000 bodies of 50 KB.

@@ -15,6 +15,7 @@
 
 #include "addr.h"
 #include "app.h"
+#include "command.h"
 #include "csv.h"
 #include "import.h"
 #include "log.h"
@@ -189,7 +190,7 @@ print_summary(const char *what, const struct import_summary *sum)
 
 /* Prints the moves an import or a capacity change caused, then mails them. */
 static void
-report_notices(struct app *app, const struct notices *ns, const char *why)
+report_notices(struct app *app, const struct notices *ns)
 {
 	for (size_t i = 0; i < ns->n; i++) {
 		const struct notice *n = &ns->v[i];
@@ -220,7 +221,7 @@ report_notices(struct app *app, const struct notices *ns, const char *why)
 		agent_clear(&ag);
 		session_clear(&s);
 	}
-	notify_notices(app, ns, why);
+	notify_notices(app, ns);
 }
 
 static int
@@ -245,7 +246,7 @@ import_sessions_data(struct app *app, const char *data, size_t len,
 	db_begin(app->db);
 	registry_import_sessions(app->db, rows, n, app_now(app), why, &sum,
 	    &ns);
-	report_notices(app, &ns, why);
+	report_notices(app, &ns);
 	db_commit(app->db);
 	print_summary("sessions", &sum);
 	import_summary_free(&sum);
@@ -315,12 +316,6 @@ cmd_session_add(struct app *app, const struct args *a)
 	return rc;
 }
 
-static void
-format_local(time_t t, char *buf, size_t len)
-{
-	tz_format_local(t, buf, len);
-}
-
 static int
 cmd_session_list(struct app *app, const struct args *a)
 {
@@ -340,8 +335,8 @@ cmd_session_list(struct app *app, const struct args *a)
 		const char *row[10];
 
 		registry_session_id(app->db, sqlite3_column_int64(st, 0), &s);
-		format_local(s.start, start, sizeof start);
-		format_local(s.end, end, sizeof end);
+		tz_format_local(s.start, start, sizeof start);
+		tz_format_local(s.end, end, sizeof end);
 		snprintf(cap, sizeof cap, "%d", s.capacity);
 		snprintf(reg, sizeof reg, "%d", s.registered);
 		snprintf(wait, sizeof wait, "%d", s.waiting);
@@ -381,7 +376,7 @@ cmd_session_cancel(struct app *app, const struct args *a)
 		free(why);
 		return 1;
 	}
-	report_notices(app, &ns, reason != NULL ? reason : "");
+	report_notices(app, &ns);
 	db_commit(app->db);
 	printf("session %s cancelled; %zu agents told\n", a->pos[2], ns.n);
 	notices_free(&ns);
@@ -445,6 +440,19 @@ cmd_agent_list(struct app *app, const struct args *a)
 	return 0;
 }
 
+/* The session a code names (any case, as the mail commands read it). */
+static int
+session_by_arg(struct app *app, const char *arg, struct session *s)
+{
+	char *code = code_normalise(arg);
+	int found = code != NULL && registry_session(app->db, code, s);
+
+	if (!found)
+		fprintf(stderr, "trucctl: no session %s\n", arg);
+	free(code);
+	return found;
+}
+
 static int
 cmd_registrations(struct app *app, const struct args *a)
 {
@@ -457,10 +465,8 @@ cmd_registrations(struct app *app, const struct args *a)
 
 	if (a->npos != 2)
 		usage();
-	if (!registry_session(app->db, a->pos[1], &s)) {
-		fprintf(stderr, "trucctl: no session %s\n", a->pos[1]);
+	if (!session_by_arg(app, a->pos[1], &s))
 		return 1;
-	}
 	st = db_prepare(app->db, "SELECT a.email, a.name, r.status, r.since "
 	    "FROM registrations r JOIN agents a ON a.id = r.agent_id "
 	    "WHERE r.session_id = ? ORDER BY CASE r.status WHEN 'waitlisted' "
@@ -477,7 +483,7 @@ cmd_registrations(struct app *app, const struct args *a)
 		if (strcmp(row[2], "waitlisted") == 0)
 			snprintf(position, sizeof position, "%d", ++pos);
 		row[3] = position;
-		format_local((time_t)sqlite3_column_int64(st, 3), since,
+		tz_format_local((time_t)sqlite3_column_int64(st, 3), since,
 		    sizeof since);
 		row[4] = since;
 		csv_write_row(&out, row, 5, a->excel);
@@ -513,7 +519,7 @@ cmd_outbox(struct app *app, const struct args *a)
 		row[3] = db_col_text(st, 3);
 		row[4] = attempts;
 		if (strcmp(row[3], "pending") == 0)
-			format_local((time_t)sqlite3_column_int64(st, 5), next,
+			tz_format_local((time_t)sqlite3_column_int64(st, 5), next,
 			    sizeof next);
 		row[5] = next;
 		row[6] = db_col_text(st, 6);
@@ -592,7 +598,7 @@ cmd_register(struct app *app, const struct args *a, int on)
 			fprintf(stderr, "trucctl: nothing to cancel\n");
 			rc = 1;
 		}
-		report_notices(app, &ns, why);
+		report_notices(app, &ns);
 	}
 	db_commit(app->db);
 	reg_result_clear(&res);
@@ -616,7 +622,7 @@ cmd_proposals(struct app *app, const struct args *a)
 		const char *row[5];
 		char at[32];
 
-		format_local((time_t)sqlite3_column_int64(st, 0), at, sizeof at);
+		tz_format_local((time_t)sqlite3_column_int64(st, 0), at, sizeof at);
 		row[0] = at;
 		for (int i = 1; i < 5; i++)
 			row[i] = db_col_text(st, i);
@@ -654,10 +660,8 @@ cmd_sheet(struct app *app, const struct args *a)
 
 	if (a->npos != 2 || out == NULL)
 		usage();
-	if (!registry_session(app->db, a->pos[1], &s)) {
-		fprintf(stderr, "trucctl: no session %s\n", a->pos[1]);
+	if (!session_by_arg(app, a->pos[1], &s))
 		return 1;
-	}
 	pdf = sheet_pdf(app, &s, &len, &cause);
 	session_clear(&s);
 	if (pdf == NULL) {
@@ -679,10 +683,8 @@ cmd_attendance(struct app *app, const struct args *a)
 
 	if (a->npos != 2 || a->npresent + a->nabsent == 0)
 		usage();
-	if (!registry_session(app->db, a->pos[1], &s)) {
-		fprintf(stderr, "trucctl: no session %s\n", a->pos[1]);
+	if (!session_by_arg(app, a->pos[1], &s))
 		return 1;
-	}
 	why = xasprintf("trucctl attendance %s", s.code);
 	db_begin(app->db);
 	for (int k = 0; k < 2; k++) {
