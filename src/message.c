@@ -1336,6 +1336,25 @@ add_pct(struct buf *b, const char *v)
 }
 
 /*
+ * An RFC 2231 extended value "charset'language'%xx...": the charset into
+ * cs (when it fits) and a pointer past the second quote; v itself when it
+ * has no such prefix.
+ */
+static const char *
+rfc2231_charset(const char *v, char *cs, size_t cslen)
+{
+	const char *q1 = strchr(v, '\''), *q2;
+
+	if (q1 == NULL || (q2 = strchr(q1 + 1, '\'')) == NULL)
+		return v;
+	if ((size_t)(q1 - v) < cslen) {
+		memcpy(cs, v, (size_t)(q1 - v));
+		cs[q1 - v] = '\0';
+	}
+	return q2 + 1;
+}
+
+/*
  * A parameter by name with RFC 2231 (name*, name*0*, name*1, ...) and the
  * common non-standard RFC 2047 inside quotes; NULL if absent.
  */
@@ -1349,35 +1368,16 @@ param_decoded(const struct param *p, size_t n, const char *name)
 
 	snprintf(key, sizeof(key), "%s*", name);
 	if ((v = param_get(p, n, key)) != NULL) {
-		const char *q1 = strchr(v, '\''), *q2;
-
-		if (q1 != NULL && (q2 = strchr(q1 + 1, '\'')) != NULL) {
-			size_t cl = (size_t)(q1 - v);
-
-			if (cl < sizeof(charset)) {
-				memcpy(charset, v, cl);
-				charset[cl] = '\0';
-			}
-			v = q2 + 1;
-		}
+		v = rfc2231_charset(v, charset, sizeof charset);
 		add_pct(&bytes, v);
 		found = 1;
 	} else {
 		for (int k = 0; k < 100; k++) {
 			snprintf(key, sizeof(key), "%s*%d*", name, k);
 			if ((v = param_get(p, n, key)) != NULL) {
-				const char *q1, *q2;
-
-				if (k == 0 && (q1 = strchr(v, '\'')) != NULL &&
-				    (q2 = strchr(q1 + 1, '\'')) != NULL) {
-					size_t cl = (size_t)(q1 - v);
-
-					if (cl < sizeof(charset)) {
-						memcpy(charset, v, cl);
-						charset[cl] = '\0';
-					}
-					v = q2 + 1;
-				}
+				if (k == 0)
+					v = rfc2231_charset(v, charset,
+					    sizeof charset);
 				add_pct(&bytes, v);
 				found = 1;
 				continue;
