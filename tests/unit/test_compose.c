@@ -23,6 +23,7 @@
 
 #include "compose.h"
 #include "util.h"
+#include "golden.h"
 
 /* ---- decoders ------------------------------------------------------------ */
 
@@ -1154,26 +1155,6 @@ mode_emit(const char *dir)
  * `test_compose --golden` prints the digests, for a deliberate change.
  */
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t
-rng_next(struct rng *r)
-{
-	/* xorshift64*: the same sequence on every platform. */
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 2685821657736338717ULL;
-}
-
-static size_t
-rng_below(struct rng *r, size_t n)
-{
-	return (size_t)((rng_next(r) >> 33) % n);
-}
-
 static const char *const golden_pieces[] = {
 	"a", "Z", "0", "~", "!", "=", "?", "_", " ", "  ", "\t", ".", "F",
 	"From ", "From", "\n", "\r\n", "\r", "\n.\n", "\nFrom ", "é", "à", "ç",
@@ -1195,46 +1176,6 @@ golden_text(struct rng *r, struct buf *b, size_t npieces)
 	buf_adds(b, "");
 	for (size_t i = 0; i < npieces; i++)
 		buf_adds(b, golden_pieces[rng_below(r, nitems(golden_pieces))]);
-}
-
-static void
-dig_add(gnutls_hash_hd_t h, const char *s, size_t n)
-{
-	unsigned char len[8];
-
-	for (int i = 0; i < 8; i++)
-		len[i] = (unsigned char)((uint64_t)n >> (8 * i));
-	gnutls_hash(h, len, sizeof(len));
-	gnutls_hash(h, s, n);
-}
-
-static void
-dig_str(gnutls_hash_hd_t h, const char *s)
-{
-	if (s == NULL)
-		dig_add(h, "(null)", 7);	/* 7: not a string's length */
-	else
-		dig_add(h, s, strlen(s));
-}
-
-static void
-dig_end(gnutls_hash_hd_t h, char hex[65])
-{
-	unsigned char out[32];
-
-	gnutls_hash_deinit(h, out);
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", out[i]);
-}
-
-static gnutls_hash_hd_t
-dig_begin(void)
-{
-	gnutls_hash_hd_t h;
-
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
-		fail_msg("gnutls_hash_init");
-	return h;
 }
 
 /* qp_encode over fixed edge cases and random texts, binary included. */
