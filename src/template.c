@@ -91,8 +91,6 @@ static const struct tpl_def {
 	{ "session_changed", 1, SESSION_VARS "greeting_name old_day "
 	    "old_start_time old_end_time old_place" },
 	{ "proposal", 1, "from_name from_addr title description" },
-	{ "confirm_code", 1, "greeting_name code summary command_line "
-	    "mailto expires" },
 };
 
 /* Every template in tpl_defs is required: the list, for tools and tests. */
@@ -107,7 +105,7 @@ const char *const tpl_required[] = {
 	"list_sent", "sheet_sent", "sheet_failed", "session_cancelled_done",
 	"attendance_recorded", "promotion", "demoted", "programme",
 	"programme.html", "reminder", "trainer_list", "session_cancelled",
-	"session_changed", "proposal", "confirm_code", NULL
+	"session_changed", "proposal", NULL
 };
 
 /* Languages whose directory must hold every required template. */

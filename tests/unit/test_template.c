@@ -437,7 +437,7 @@ test_check(void **state)
 	assert_non_null(strstr(r.s, "fr/help.txt:1: a block inside"));
 	assert_non_null(strstr(r.s, "fr/proposal.txt:1: unknown placeholder "
 	    "{{titre}}"));
-	assert_non_null(strstr(r.s, "/en/confirm_code.txt: missing required "
+	assert_non_null(strstr(r.s, "/en/session_changed.txt: missing required "
 	    "template\n"));
 	assert_null(strstr(r.s, "/en/reply.txt: missing"));
 	assert_null(strstr(r.s, "notes.md"));
