@@ -358,29 +358,41 @@ cmd_session_list(struct app *app, const struct args *a)
 	return 0;
 }
 
+/* A code as the mail commands read it ("Session-42", "#42"); caller frees. */
+static char *
+arg_code(const char *arg)
+{
+	char *code = code_normalise(arg);
+
+	return code != NULL ? code : xstrdup(arg);
+}
+
 static int
 cmd_session_cancel(struct app *app, const struct args *a)
 {
 	struct notices ns = { 0 };
 	const char *reason = opt(a, "--reason");
-	char *why;
+	char *why, *code;
 
 	if (a->npos != 3)
 		usage();
-	why = xasprintf("trucctl session cancel %s", a->pos[2]);
+	code = arg_code(a->pos[2]);
+	why = xasprintf("trucctl session cancel %s", code);
 	db_begin(app->db);
-	if (registry_cancel_session(app->db, a->pos[2], reason, app_now(app),
+	if (registry_cancel_session(app->db, code, reason, app_now(app),
 	    why, &ns) == -1) {
 		db_rollback(app->db);
-		fprintf(stderr, "trucctl: no planned session %s\n", a->pos[2]);
+		fprintf(stderr, "trucctl: no planned session %s\n", code);
 		free(why);
+		free(code);
 		return 1;
 	}
 	report_notices(app, &ns);
 	db_commit(app->db);
-	printf("session %s cancelled; %zu agents told\n", a->pos[2], ns.n);
+	printf("session %s cancelled; %zu agents told\n", code, ns.n);
 	notices_free(&ns);
 	free(why);
+	free(code);
 	return 0;
 }
 
@@ -440,12 +452,12 @@ cmd_agent_list(struct app *app, const struct args *a)
 	return 0;
 }
 
-/* The session a code names (any case, as the mail commands read it). */
+/* The session a code names. */
 static int
 session_by_arg(struct app *app, const char *arg, struct session *s)
 {
-	char *code = code_normalise(arg);
-	int found = code != NULL && registry_session(app->db, code, s);
+	char *code = arg_code(arg);
+	int found = registry_session(app->db, code, s);
 
 	if (!found)
 		fprintf(stderr, "trucctl: no session %s\n", arg);
@@ -553,17 +565,18 @@ cmd_register(struct app *app, const struct args *a, int on)
 	struct agent ag;
 	struct reg_result res;
 	struct notices ns = { 0 };
-	char *why;
+	char *why, *code;
 	int rc = 0;
 
 	if (a->npos != 3)
 		usage();
 	if (!agent_by_arg(app, a->pos[2], &ag))
 		return 1;
-	why = xasprintf("trucctl %s %s %s", a->pos[0], a->pos[1], ag.email);
+	code = arg_code(a->pos[1]);
+	why = xasprintf("trucctl %s %s %s", a->pos[0], code, ag.email);
 	db_begin(app->db);
 	if (on) {
-		enum reg_outcome o = registry_register(app->db, a->pos[1],
+		enum reg_outcome o = registry_register(app->db, code,
 		    ag.id, app_now(app), why, &res);
 
 		switch (o) {
@@ -589,7 +602,7 @@ cmd_register(struct app *app, const struct args *a, int on)
 			rc = 1;
 		}
 	} else {
-		enum unreg_outcome o = registry_unregister(app->db, a->pos[1],
+		enum unreg_outcome o = registry_unregister(app->db, code,
 		    ag.id, app_now(app), why, &res, &ns);
 
 		if (o == UNREG_CANCELLED || o == UNREG_LEFT_WAITLIST)
@@ -605,6 +618,7 @@ cmd_register(struct app *app, const struct args *a, int on)
 	notices_free(&ns);
 	agent_clear(&ag);
 	free(why);
+	free(code);
 	return rc;
 }
 
